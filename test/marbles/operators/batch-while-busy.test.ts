@@ -35,7 +35,7 @@ describe('batchWhileBusy', () => {
   it('passes a job error downstream and stops the source', () => {
     newScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-b-c');
-      const job = (b: string[]) => cold<string>(b[0] === 'b' ? '-#' : '-(x|)');
+      const job = (b: string[]) => cold(b[0] === 'b' ? '-#' : '-(x|)');
       expectObservable(source.pipe(batchWhileBusy(job))).toBe('-x-#');
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
