@@ -3,11 +3,10 @@ import { FrameDecoder } from '../src/protocol/frame-decoder.js';
 import { encodeSendMessageRequestHeaderV2 } from '../src/protocol/headers/send.js';
 import { RequestCode } from '../src/protocol/request-code.js';
 import { type RemotingCommand, type SerializeType, createRequest } from '../src/protocol/remoting-command.js';
-import type { BenchReport } from './report.js';
+import { type BenchReport, timeLoop } from './report.js';
 
 /** Frames per second and MB/s for encodeFrame and FrameDecoder.push on SEND_MESSAGE_V2-like 1 KiB requests. */
 const COUNT = 200_000;
-const WARMUP = 20_000;
 /** Frames per socket-sized chunk the decoder is fed (about 64 KiB). */
 const FRAMES_PER_CHUNK = 50;
 
@@ -31,13 +30,6 @@ function sendRequest(serializeType: SerializeType, opaque: number): RemotingComm
     }),
   });
   return { ...request, opaque };
-}
-
-function timeLoop(count: number, work: (i: number) => void): number {
-  for (let i = 0; i < WARMUP; i++) work(i);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) work(i);
-  return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
 export async function run(report: BenchReport): Promise<void> {

@@ -1,11 +1,10 @@
 import { decodeRecord, prepareRecord, readDispatchInfo, writeRecord } from '../src/protocol/message-codec.js';
 import type { MessageRecordInput } from '../src/protocol/message.js';
 import { encodeProperties } from '../src/protocol/properties.js';
-import type { BenchReport } from './report.js';
+import { type BenchReport, timeLoop } from './report.js';
 
 /** CommitLog record encode (prepare + write into a buffer, as the put path does) and decode, 1 KiB bodies. */
 const COUNT = 200_000;
-const WARMUP = 20_000;
 
 const input: MessageRecordInput = {
   topic: 'BenchTopic',
@@ -25,13 +24,6 @@ const input: MessageRecordInput = {
   preparedTransactionOffset: 0,
   tagsCode: 0,
 };
-
-function timeLoop(count: number, work: (i: number) => void): number {
-  for (let i = 0; i < WARMUP; i++) work(i);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) work(i);
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
 
 export async function run(report: BenchReport): Promise<void> {
   const size = prepareRecord(input).length;

@@ -27,3 +27,11 @@ export function renderTable(rows: readonly BenchRow[]): string {
     row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
+
+/** Seconds to run `work` `count` times, after `warmup` untimed runs so the JIT has settled. */
+export function timeLoop(count: number, work: (i: number) => void, warmup = 20_000): number {
+  for (let i = 0; i < warmup; i++) work(i);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) work(i);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}

@@ -12,13 +12,12 @@ import {
   finalize,
 } from 'rxjs';
 import { MQBrokerError, MQClientError, RxRocketError } from '../errors.js';
-import { parseFastJson } from '../protocol/fastjson.js';
+import { type TopicRouteData, decodeTopicRouteData } from '../protocol/headers/namesrv-bodies.js';
 import { type RemotingCommand, createRequest } from '../protocol/remoting-command.js';
 import { RequestCode } from '../protocol/request-code.js';
 import { ResponseCode } from '../protocol/response-code.js';
 import type { RemotingClient } from '../remoting/client.js';
 import type { ResolvedClientOptions } from './client-options.js';
-import { type TopicRouteData, asTopicRouteData } from './topic-route.js';
 
 /**
  * Topic routes from the name servers: cached per topic, fetched once however many callers ask at the same
@@ -126,6 +125,6 @@ export class RouteService {
     if (response.code !== ResponseCode.SUCCESS || response.body === undefined) {
       throw new MQBrokerError(response.code, response.remark ?? 'route query failed');
     }
-    return asTopicRouteData(parseFastJson(Buffer.from(response.body).toString('utf8')));
+    return decodeTopicRouteData(response.body);
   }
 }

@@ -1,26 +1,5 @@
+import type { TopicRouteData } from '../protocol/headers/namesrv-bodies.js';
 import type { MessageQueue } from './queue-selector.js';
-
-/** GET_ROUTEINFO_BY_TOPIC's body, as the name server sends it. */
-export interface QueueData {
-  readonly brokerName: string;
-  readonly readQueueNums: number;
-  readonly writeQueueNums: number;
-  readonly perm: number;
-  readonly topicSysFlag: number;
-}
-
-export interface BrokerData {
-  readonly cluster: string;
-  readonly brokerName: string;
-  /** brokerId → "ip:port"; id 0 is the master. */
-  readonly brokerAddrs: Readonly<Record<string, string>>;
-}
-
-export interface TopicRouteData {
-  readonly orderTopicConf?: string | null;
-  readonly queueDatas: readonly QueueData[];
-  readonly brokerDatas: readonly BrokerData[];
-}
 
 const PERM_READ = 0x4;
 const PERM_WRITE = 0x2;
@@ -87,13 +66,4 @@ export function anyBrokerAddress(route: TopicRouteData, brokerName: string): str
   const broker = route.brokerDatas.find((b) => b.brokerName === brokerName);
   if (broker === undefined) return undefined;
   return broker.brokerAddrs[MASTER_ID] ?? Object.values(broker.brokerAddrs)[0];
-}
-
-/** Validates the parsed JSON body; numeric keys of brokerAddrs arrive quoted or not, both parse to strings. */
-export function asTopicRouteData(value: unknown): TopicRouteData {
-  const v = value as Partial<TopicRouteData> | null;
-  if (v === null || typeof v !== 'object' || !Array.isArray(v.queueDatas) || !Array.isArray(v.brokerDatas)) {
-    throw new TypeError('route data without queueDatas/brokerDatas');
-  }
-  return v as TopicRouteData;
 }

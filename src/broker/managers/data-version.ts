@@ -1,9 +1,8 @@
-/** RocketMQ's DataVersion: the name server compares it to decide whether a registration changed anything. */
-export interface DataVersion {
-  readonly timestamp: number;
-  readonly counter: number;
-}
+import type { DataVersion } from '../../protocol/headers/namesrv-bodies.js';
 
+export type { DataVersion };
+
+/** RocketMQ's DataVersion moves on every change: the name server compares it to see whether a registration changed anything. */
 export const initialDataVersion = (now: number): DataVersion => ({ timestamp: now, counter: 0 });
 
 export const nextDataVersion = (v: DataVersion, now: number): DataVersion => ({
