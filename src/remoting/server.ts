@@ -1,5 +1,5 @@
 import { type Server, createServer } from 'node:net';
-import { type Observable, Subject } from 'rxjs';
+import { type Observable, Subject, firstValueFrom } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { formatAddress } from './address.js';
 import type { Channel, RequestProcessor } from './channel.js';
@@ -12,6 +12,7 @@ export interface RemotingServerOptions {
   readonly port?: number;
   readonly logger: Logger;
   readonly maxFrameLength?: number;
+  /** Unsent bytes per connection above which we stop reading that peer until it drains (4 MiB). */
   readonly highWaterBytes?: number;
 }
 
@@ -37,6 +38,7 @@ export function createRemotingServer(options: RemotingServerOptions): RemotingSe
     const connection = new Connection(socket, {
       logger: options.logger,
       processors,
+      pauseReadsWhenCongested: true,
       ...(options.maxFrameLength === undefined ? {} : { maxFrameLength: options.maxFrameLength }),
       ...(options.highWaterBytes === undefined ? {} : { highWaterBytes: options.highWaterBytes }),
     });
@@ -68,17 +70,18 @@ export function createRemotingServer(options: RemotingServerOptions): RemotingSe
           resolve({ host, port });
         });
       }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        accepted.complete();
-        for (const channel of channels) channel.close();
-        if (!server.listening) {
-          resolve();
-          return;
-        }
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: async () => {
+      accepted.complete();
+      const open = [...channels];
+      for (const channel of open) channel.close();
+      const stopped = server.listening
+        ? new Promise<void>((resolve) =>
+            server.close(() => {
+              resolve();
+            }),
+          )
+        : Promise.resolve();
+      await Promise.all([stopped, ...open.map((channel) => firstValueFrom(channel.closed$))]);
+    },
   };
 }
