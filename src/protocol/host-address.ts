@@ -2,22 +2,38 @@ import { isIPv6 } from 'node:net';
 import { ProtocolError } from '../errors.js';
 import type { HostAddress } from './message.js';
 
-/** Bytes an address takes in a record or msgId: 4 (IPv4) or 16 (IPv6). */
-export const addressByteLength = (address: string): number => (isIPv6(address) ? 16 : 4);
+/**
+ * Bytes an address takes in a record or msgId: 4 (IPv4) or 16 (IPv6). Every put encodes two hosts, so IPv4
+ * (never a colon) skips the IPv6 regular expression.
+ */
+export const addressByteLength = (address: string): number =>
+  address.includes(':') && isIPv6(address) ? 16 : 4;
 
 export function writeAddress(buf: Buffer, offset: number, address: string): number {
-  if (isIPv6(address)) {
+  if (address.includes(':') && isIPv6(address)) {
     const groups = expandIPv6(address);
     for (let i = 0; i < 8; i++) buf.writeUInt16BE(groups[i] ?? 0, offset + i * 2);
     return 16;
   }
-  const parts = address.split('.');
-  if (parts.length !== 4) throw new ProtocolError(`not an IPv4 or IPv6 address: ${address}`);
-  for (let i = 0; i < 4; i++) {
-    const n = Number(parts[i]);
-    if (!Number.isInteger(n) || n < 0 || n > 255) throw new ProtocolError(`not an IPv4 address: ${address}`);
-    buf[offset + i] = n;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= address.length; i++) {
+    const c = i < address.length ? address.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255 || part > 3)
+        throw new ProtocolError(`not an IPv4 or IPv6 address: ${address}`);
+      buf[offset + part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else {
+      throw new ProtocolError(`not an IPv4 or IPv6 address: ${address}`);
+    }
   }
+  if (part !== 4) throw new ProtocolError(`not an IPv4 or IPv6 address: ${address}`);
   return 4;
 }
 

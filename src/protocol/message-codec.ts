@@ -14,7 +14,7 @@ import {
 } from './message.js';
 import { MessageIllegalError } from './message-illegal-error.js';
 import { createOffsetMsgId } from './msg-id.js';
-import { MessageProperty, decodeProperties } from './properties.js';
+import { MessageProperty, decodeProperties, propertyValue } from './properties.js';
 
 /** Field offsets of a record whose born and store hosts are IPv4 (the common case). */
 export const RecordLayout = {
@@ -291,13 +291,15 @@ export interface DispatchInfo {
   readonly tagsCode: number;
   readonly keys: string | undefined;
   readonly uniqKey: string | undefined;
-  readonly properties: ReadonlyMap<string, string>;
+  /** The encoded properties string; decodeProperties() it when more than the fields above are needed. */
+  readonly propertiesText: string;
 }
 
-export function readDispatchInfo(buf: Buffer, offset: number): DispatchInfo {
-  const s = spans(buf, offset, buf.length);
-  const properties = decodeProperties(buf.toString('utf8', s.propsAt, s.propsAt + s.propsLength));
-  const tags = properties.get(MessageProperty.TAGS);
+/** `end` bounds the record when the buffer holds more after it (a reput chunk). */
+export function readDispatchInfo(buf: Buffer, offset: number, end = buf.length): DispatchInfo {
+  const s = spans(buf, offset, end);
+  const propertiesText = buf.toString('utf8', s.propsAt, s.propsAt + s.propsLength);
+  const tags = propertyValue(propertiesText, MessageProperty.TAGS);
   return {
     size: s.size,
     topic: buf.toString('utf8', s.topicAt, s.topicAt + s.topicLength),
@@ -309,8 +311,8 @@ export function readDispatchInfo(buf: Buffer, offset: number): DispatchInfo {
     sysFlag: s.sysFlag,
     preparedTransactionOffset: readLong(buf, s.reconsumeAt + 4),
     tagsCode: tags === undefined ? 0 : javaStringHashCode(tags),
-    keys: properties.get(MessageProperty.KEYS),
-    uniqKey: properties.get(MessageProperty.UNIQ_KEY),
-    properties,
+    keys: propertyValue(propertiesText, MessageProperty.KEYS),
+    uniqKey: propertyValue(propertiesText, MessageProperty.UNIQ_KEY),
+    propertiesText,
   };
 }

@@ -63,3 +63,20 @@ export function decodeProperties(text: string): Map<string, string> {
   }
   return props;
 }
+
+/**
+ * One property's value straight from the encoded string, as `decodeProperties(text).get(name)` would give
+ * it (the last occurrence wins), without building the map: reput needs three properties of every record.
+ */
+export function propertyValue(text: string, name: string): string | undefined {
+  let found: string | undefined;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = text.length;
+    const at = start + name.length;
+    if (at < end && text.charCodeAt(at) === 1 && text.startsWith(name, start)) found = text.slice(at + 1, end);
+    start = end + 1;
+  }
+  return found;
+}

@@ -26,7 +26,11 @@ export class MappedFileQueue {
     private readonly options: MappedFileQueueOptions,
   ) {}
 
-  static async load(dir: string, fileSize: number, options: MappedFileQueueOptions = {}): Promise<MappedFileQueue> {
+  static async load(
+    dir: string,
+    fileSize: number,
+    options: MappedFileQueueOptions = {},
+  ): Promise<MappedFileQueue> {
     await mkdir(dir, { recursive: true });
     const queue = new MappedFileQueue(dir, fileSize, options);
     const names = (await readdir(dir)).filter((name) => SEGMENT_NAME.test(name)).sort();
@@ -56,10 +60,21 @@ export class MappedFileQueue {
     return this.first?.fileFromOffset ?? 0;
   }
 
-  /** End of the bytes readers may see. */
+  /**
+   * End of the bytes readers may see. After a roll, segments before the last may still hold appended
+   * bytes; the earliest of them bounds it. Commits run in segment order, so the walk back ends at the first
+   * (full) segment with nothing left to commit.
+   */
   get committedOffset(): number {
     const last = this.last;
-    return last === undefined ? 0 : last.fileFromOffset + last.committedPosition;
+    if (last === undefined) return 0;
+    let end = last.fileFromOffset + last.committedPosition;
+    for (let i = this.files.length - 2; i >= 0; i--) {
+      const file = this.files[i]!;
+      if (file.uncommitted === 0) break;
+      end = file.fileFromOffset + file.committedPosition;
+    }
+    return end;
   }
 
   /** End of everything appended. */
@@ -91,7 +106,7 @@ export class MappedFileQueue {
     const last = this.last;
     if (last !== undefined && !last.isFull) return last;
     const next = this.prepared;
-    if (next === undefined || next.fileFromOffset !== this.nextFrom()) return undefined;
+    if (next?.fileFromOffset !== this.nextFrom()) return undefined;
     this.prepared = undefined;
     this.files.push(next);
     this.prepareAhead();
@@ -129,15 +144,15 @@ export class MappedFileQueue {
 
   /** Hands every appended byte of every segment to the file system; resolves with the committed offset. */
   async commit(): Promise<number> {
-    for (const file of this.files.slice(-2)) if (file.uncommitted > 0) await file.commit();
+    // Every segment, not just the last two: appends outrun commits by several segments when segments are
+    // small or a commit stalls, and bytes left behind would never reach the file.
+    for (const file of this.files.filter((f) => f.uncommitted > 0)) await file.commit();
     return this.committedOffset;
   }
 
   /** fdatasync of every segment with committed bytes not yet flushed; resolves with the flushed offset. */
   async flush(): Promise<number> {
-    for (const file of this.files.slice(-2)) {
-      if (file.committedPosition > file.flushedPosition) await file.flush();
-    }
+    for (const file of this.files.filter((f) => f.committedPosition > f.flushedPosition)) await file.flush();
     return this.flushedOffset;
   }
 

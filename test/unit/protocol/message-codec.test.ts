@@ -12,7 +12,7 @@ import {
   writeBlank,
 } from '../../../src/protocol/message-codec.js';
 import { MessageIllegalError } from '../../../src/protocol/message-illegal-error.js';
-import { encodeProperties } from '../../../src/protocol/properties.js';
+import { decodeProperties, encodeProperties, propertyValue } from '../../../src/protocol/properties.js';
 import { javaStringHashCode } from '../../../src/protocol/java-hash.js';
 
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
@@ -107,7 +107,8 @@ describe('message record codec', () => {
           queueOffset: pos.queueOffset,
           physicalOffset: pos.physicalOffset,
         });
-        const tags = info.properties.get('TAGS');
+        const tags = decodeProperties(info.propertiesText).get('TAGS');
+        expect(propertyValue(info.propertiesText, 'TAGS')).toBe(tags);
         expect(info.tagsCode).toBe(tags === undefined ? 0 : javaStringHashCode(tags));
       }),
       { numRuns: 100 },

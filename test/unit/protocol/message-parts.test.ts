@@ -11,7 +11,7 @@ import {
   createUniqKeyGenerator,
   decodeOffsetMsgId,
 } from '../../../src/protocol/msg-id.js';
-import { decodeProperties, encodeProperties } from '../../../src/protocol/properties.js';
+import { decodeProperties, encodeProperties, propertyValue } from '../../../src/protocol/properties.js';
 
 describe('Java String.hashCode', () => {
   it('matches values Java computes', () => {
@@ -33,6 +33,16 @@ describe('properties', () => {
         const text = encodeProperties(d);
         expect(Object.fromEntries(decodeProperties(text))).toEqual(d);
         expect(Object.fromEntries(decodeProperties(`${text}\u0002`))).toEqual(d);
+      }),
+    );
+  });
+
+  it('reads one value as the decoded map has it, whatever the neighbours and duplicates', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, value)), name, fc.boolean(), (pairs, probe, trailing) => {
+        const text = pairs.map(([n, v]) => `${n}\u0001${v}`).join('\u0002') + (trailing ? '\u0002' : '');
+        const decoded = decodeProperties(text);
+        for (const n of [probe, ...pairs.map(([n]) => n)]) expect(propertyValue(text, n)).toBe(decoded.get(n));
       }),
     );
   });

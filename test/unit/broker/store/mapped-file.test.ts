@@ -77,7 +77,9 @@ describe('MappedFileQueue', () => {
     expect(names.slice(0, 5)).toEqual([0, 1024, 2048, 3072, 4096].map(offsetToFileName));
 
     const reloaded = await MappedFileQueue.load(dir, 1024);
-    expect(reloaded.files.map((f) => f.fileFromOffset)).toEqual([0, 1024, 2048, 3072, 4096, 5120].slice(0, names.length));
+    expect(reloaded.files.map((f) => f.fileFromOffset)).toEqual(
+      [0, 1024, 2048, 3072, 4096, 5120].slice(0, names.length),
+    );
     await reloaded.truncateTo(2500);
     expect(reloaded.files).toHaveLength(3);
     expect(reloaded.wroteOffset).toBe(2500);
@@ -88,7 +90,8 @@ describe('MappedFileQueue', () => {
   });
 
   it('refuses a log with a gap between segments', async () => {
-    for (const from of [0, 2048]) await (await MappedFile.open(join(dir, offsetToFileName(from)), from, 1024)).close();
+    for (const from of [0, 2048])
+      await (await MappedFile.open(join(dir, offsetToFileName(from)), from, 1024)).close();
     await expect(MappedFileQueue.load(dir, 1024)).rejects.toThrow(/gap/);
   });
 });

@@ -1,0 +1,258 @@
+import { readLong } from '../../protocol/long-field.js';
+import { type PreparedRecord, writeBlank, writeRecord } from '../../protocol/message-codec.js';
+import { SysFlag } from '../../protocol/message.js';
+import { MessageIllegalError } from '../../protocol/message-illegal-error.js';
+import type { MappedFile } from './mapped-file.js';
+import { MappedFileQueue } from './mapped-file-queue.js';
+
+/** Where a record landed. */
+export interface AppendedRecord {
+  readonly physicalOffset: number;
+  readonly queueOffset: number;
+  readonly size: number;
+  readonly storeTimestamp: number;
+}
+
+/** A span of the log to read: a ConsumeQueue entry or an index hit. */
+export interface LogSpan {
+  readonly physicalOffset: number;
+  readonly size: number;
+}
+
+/** The bytes between two records we still read in one go rather than issuing two reads. */
+const COALESCE_GAP = 64 * 1024;
+const END_OF_FILE_MIN_BLANK = 8;
+
+const queueKey = (topic: string, queueId: number): string => `${topic}-${queueId}`;
+
+/** Half and rollback records take no ConsumeQueue slot (RocketMQ's CommitLog.doAppend). */
+const takesQueueSlot = (sysFlag: number): boolean => {
+  const tx = sysFlag & SysFlag.TRANSACTION_MASK;
+  return tx !== SysFlag.TRANSACTION_PREPARED_TYPE && tx !== SysFlag.TRANSACTION_ROLLBACK_TYPE;
+};
+
+/**
+ * The CommitLog: every message of every topic, appended in one order into fixed-size segments, in RocketMQ's
+ * record format. Appending is synchronous (the put lock is the event loop) except when a segment must be
+ * created; appends that arrive during a roll queue behind it, so the log order is the call order. The
+ * caller commits and flushes (see store services); readers see committed bytes only.
+ */
+export class CommitLog {
+  private readonly nextQueueOffsets = new Map<string, number>();
+  private rolling: Promise<unknown> | undefined;
+  /** Store timestamp of the newest record appended / committed / flushed (the checkpoint's physicMsgTimestamp). */
+  lastAppendTimestamp = 0;
+  committedTimestamp = 0;
+  flushedTimestamp = 0;
+
+  private constructor(readonly files: MappedFileQueue) {}
+
+  static async load(dir: string, fileSize: number): Promise<CommitLog> {
+    const chunkSize = Math.min(4 * 1024 * 1024, fileSize);
+    return new CommitLog(await MappedFileQueue.load(dir, fileSize, { prepareNext: true, chunkSize }));
+  }
+
+  get fileSize(): number {
+    return this.files.fileSize;
+  }
+
+  get minOffset(): number {
+    return this.files.minOffset;
+  }
+
+  /** End of what readers, reput and replication may see. */
+  get maxOffset(): number {
+    return this.files.committedOffset;
+  }
+
+  get wroteOffset(): number {
+    return this.files.wroteOffset;
+  }
+
+  get flushedOffset(): number {
+    return this.files.flushedOffset;
+  }
+
+  nextQueueOffset(topic: string, queueId: number): number {
+    return this.nextQueueOffsets.get(queueKey(topic, queueId)) ?? 0;
+  }
+
+  setNextQueueOffset(topic: string, queueId: number, next: number): void {
+    this.nextQueueOffsets.set(queueKey(topic, queueId), next);
+  }
+
+  removeQueueOffsets(topic: string): void {
+    for (const key of [...this.nextQueueOffsets.keys()]) {
+      if (key.slice(0, key.lastIndexOf('-')) === topic) this.nextQueueOffsets.delete(key);
+    }
+  }
+
+  /**
+   * Appends `records` back to back in one segment (a batch never spans two), assigning each its physical
+   * offset, queue offset and store timestamp. Returns at once unless a segment must be created.
+   */
+  append(records: readonly PreparedRecord[], now: number): AppendedRecord[] | Promise<AppendedRecord[]> {
+    let total = 0;
+    for (const record of records) total += record.length;
+    if (total + END_OF_FILE_MIN_BLANK > this.fileSize) {
+      throw new MessageIllegalError(
+        `${total} bytes of records do not fit a ${this.fileSize}-byte CommitLog segment`,
+      );
+    }
+    if (this.rolling === undefined) {
+      const done = this.appendNow(records, total, now);
+      if (done !== undefined) return done;
+    }
+    const previous = this.rolling ?? Promise.resolve();
+    const run = previous.then(async () => {
+      await this.files.writable();
+      const done = this.appendNow(records, total, now);
+      if (done === undefined) throw new Error('CommitLog: no writable segment after a roll');
+      return done;
+    });
+    const settled = run.catch(() => undefined);
+    this.rolling = settled;
+    void settled.then(() => {
+      if (this.rolling === settled) this.rolling = undefined;
+    });
+    return run;
+  }
+
+  private appendNow(
+    records: readonly PreparedRecord[],
+    total: number,
+    now: number,
+  ): AppendedRecord[] | undefined {
+    let file = this.files.writableNow();
+    if (file !== undefined && total + END_OF_FILE_MIN_BLANK > file.remaining) {
+      const remaining = file.remaining;
+      const blank = file.reserve(remaining);
+      writeBlank(blank.buffer, blank.offset, remaining);
+      blank.buffer.fill(0, blank.offset + END_OF_FILE_MIN_BLANK, blank.offset + remaining);
+      file = this.files.writableNow();
+    }
+    if (file === undefined) return undefined;
+    return this.writeInto(file, records, total, now);
+  }
+
+  private writeInto(
+    file: MappedFile,
+    records: readonly PreparedRecord[],
+    total: number,
+    now: number,
+  ): AppendedRecord[] {
+    const { buffer, offset } = file.reserve(total);
+    let physicalOffset = file.fileFromOffset + file.wrotePosition - total;
+    let at = offset;
+    const appended: AppendedRecord[] = [];
+    for (const record of records) {
+      let queueOffset = 0;
+      if (takesQueueSlot(record.sysFlag)) {
+        const key = queueKey(record.input.topic, record.input.queueId);
+        queueOffset = this.nextQueueOffsets.get(key) ?? 0;
+        this.nextQueueOffsets.set(key, queueOffset + 1);
+      }
+      writeRecord(buffer, at, record, { physicalOffset, queueOffset, storeTimestamp: now });
+      appended.push({ physicalOffset, queueOffset, size: record.length, storeTimestamp: now });
+      physicalOffset += record.length;
+      at += record.length;
+    }
+    file.lastStoreTimestamp = now;
+    this.lastAppendTimestamp = now;
+    return appended;
+  }
+
+  /** Hands appended bytes to the file system; resolves with the committed offset. */
+  async commit(): Promise<number> {
+    const timestamp = this.lastAppendTimestamp;
+    const committed = await this.files.commit();
+    this.committedTimestamp = Math.max(this.committedTimestamp, timestamp);
+    return committed;
+  }
+
+  /** fdatasync; resolves with the flushed offset. */
+  async flush(): Promise<number> {
+    const timestamp = this.committedTimestamp;
+    const flushed = await this.files.flush();
+    this.flushedTimestamp = Math.max(this.flushedTimestamp, timestamp);
+    return flushed;
+  }
+
+  /** Committed bytes from `offset` to the end of its segment (at most `maxBytes`), for reput and HA. */
+  async readFrom(offset: number, maxBytes: number): Promise<Buffer> {
+    const file = this.files.findByOffset(offset);
+    if (file === undefined) return Buffer.alloc(0);
+    if (!file.acquire()) return Buffer.alloc(0);
+    try {
+      return await file.read(offset - file.fileFromOffset, maxBytes);
+    } finally {
+      file.release();
+    }
+  }
+
+  /** The record that starts at `physicalOffset`, or undefined when nothing readable is there. */
+  async readRecord(physicalOffset: number): Promise<Buffer | undefined> {
+    const head = await this.readFrom(physicalOffset, 4);
+    if (head.length < 4) return undefined;
+    const size = head.readInt32BE(0);
+    if (size <= 0) return undefined;
+    const [record] = await this.readSpans([{ physicalOffset, size }]);
+    return record;
+  }
+
+  /**
+   * The bytes of each span, in order, as views: spans close together in the log are read with one pread
+   * (a pull's messages usually sit near each other). A span no longer (or not yet) readable is left out.
+   */
+  async readSpans(spans: readonly LogSpan[]): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    let i = 0;
+    while (i < spans.length) {
+      const first = spans[i]!;
+      const file = this.files.findByOffset(first.physicalOffset);
+      if (file === undefined) {
+        i += 1;
+        continue;
+      }
+      const fileEnd = file.fileFromOffset + file.fileSize;
+      let j = i + 1;
+      let end = first.physicalOffset + first.size;
+      while (j < spans.length) {
+        const next = spans[j]!;
+        if (next.physicalOffset < first.physicalOffset || next.physicalOffset > end + COALESCE_GAP) break;
+        if (next.physicalOffset + next.size > fileEnd) break;
+        end = Math.max(end, next.physicalOffset + next.size);
+        j += 1;
+      }
+      if (!file.acquire()) {
+        i = j;
+        continue;
+      }
+      try {
+        const bytes = await file.read(first.physicalOffset - file.fileFromOffset, end - first.physicalOffset);
+        for (let k = i; k < j; k++) {
+          const span = spans[k]!;
+          const from = span.physicalOffset - first.physicalOffset;
+          if (from + span.size <= bytes.length) out.push(bytes.subarray(from, from + span.size));
+        }
+      } finally {
+        file.release();
+      }
+      i = j;
+    }
+    return out;
+  }
+
+  /** Store timestamp of the record at `physicalOffset` (ConsumeQueue time search), -1 if unreadable. */
+  async storeTimestampAt(physicalOffset: number): Promise<number> {
+    const head = await this.readFrom(physicalOffset, 72);
+    if (head.length < 72) return -1;
+    const bornV6 = (head.readInt32BE(36) & SysFlag.BORNHOST_V6) !== 0;
+    return readLong(head, bornV6 ? 68 : 56);
+  }
+
+  async close(): Promise<void> {
+    await this.rolling;
+    await this.files.close();
+  }
+}

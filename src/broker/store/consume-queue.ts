@@ -1,0 +1,297 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RxRocketError } from '../../errors.js';
+import { readLong, writeLong } from '../../protocol/long-field.js';
+import type { MappedFile } from './mapped-file.js';
+import { MappedFileQueue } from './mapped-file-queue.js';
+
+/** long commitLogOffset, int size, long tagsCode. */
+const UNIT = 20;
+/** About 64 KiB of whole entries, for write buffers and recovery reads alike. */
+const CHUNK = UNIT * 3276;
+const TWO_32 = 4294967296;
+
+export interface ConsumeQueueEntry {
+  readonly queueOffset: number;
+  readonly physicalOffset: number;
+  readonly size: number;
+  readonly tagsCode: number;
+}
+
+type EntryTest = (physicalOffset: number, size: number) => boolean;
+const isBlank: EntryTest = (physicalOffset, size) => physicalOffset === 0 && size === 0;
+const isValid: EntryTest = (physicalOffset, size) => physicalOffset >= 0 && size > 0;
+
+/**
+ * One topic-queue's index into the CommitLog (RocketMQ's ConsumeQueue): entry L of the log sits at byte
+ * L*20 across segments named by their first byte. Only the first segment may start with blank entries,
+ * from a queue that began (or restarted) part-way through a segment.
+ */
+export class ConsumeQueue {
+  private minLogical = 0;
+  private lastPhysicalEnd = -1;
+  /** The newest put still waiting for a segment; later puts chain behind it to keep queue order. */
+  private blocked: Promise<boolean> | undefined;
+
+  private constructor(
+    readonly topic: string,
+    readonly queueId: number,
+    private readonly files: MappedFileQueue,
+  ) {}
+
+  /** Opens the queue's segments; positions stay at "every segment full" until `recover()`. */
+  static async load(dir: string, topic: string, queueId: number, fileSize: number): Promise<ConsumeQueue> {
+    if (!Number.isSafeInteger(fileSize) || fileSize <= 0 || fileSize % UNIT !== 0) {
+      throw new RxRocketError('ERR_STORE_CONFIG', `ConsumeQueue file size ${fileSize}: not a multiple of 20`);
+    }
+    const files = await MappedFileQueue.load(join(dir, topic, String(queueId)), fileSize, {
+      chunkSize: CHUNK,
+      prepareNext: false,
+    });
+    const queue = new ConsumeQueue(topic, queueId, files);
+    const first = files.first;
+    if (first !== undefined)
+      queue.minLogical = (first.fileFromOffset + (await scan(first, 0, isBlank))) / UNIT;
+    return queue;
+  }
+
+  get minOffset(): number {
+    return this.minLogical;
+  }
+
+  get maxOffset(): number {
+    return Math.max(this.files.committedOffset / UNIT, this.minLogical);
+  }
+
+  get nextOffset(): number {
+    return Math.max(this.files.wroteOffset / UNIT, this.minLogical);
+  }
+
+  get maxPhysicalEnd(): number {
+    return this.lastPhysicalEnd;
+  }
+
+  /**
+   * Appends the entry for `entry.queueOffset`; false for a re-dispatch of an offset already held. A gap
+   * restarts the queue at that offset: segments must be contiguous and blanks may only lead the first one,
+   * so the older segments are dropped (their entries would lie below the new minOffset anyway) and the
+   * segment holding the offset starts with zeroed entries. Returns a Promise only while a segment is being
+   * created; later calls queue behind it, and fail with it.
+   */
+  put(entry: ConsumeQueueEntry): boolean | Promise<boolean> {
+    if (this.blocked !== undefined) return this.track(this.blocked.then(() => this.putNow(entry)));
+    const done = this.putNow(entry);
+    return typeof done === 'boolean' ? done : this.track(done);
+  }
+
+  async commit(): Promise<void> {
+    await this.files.commit();
+  }
+
+  async flush(): Promise<void> {
+    await this.files.flush();
+  }
+
+  /** Up to `maxCount` committed entries from `from`, never past the end of the segment holding it. */
+  read(from: number, maxCount: number): Promise<ConsumeQueueEntry[]> {
+    const start = Math.max(from, this.minLogical);
+    return this.readAt(start, Math.min(maxCount, this.maxOffset - start));
+  }
+
+  /**
+   * Sets the end after the last valid entry found in the last three segments (RocketMQ's depth: older
+   * ones were flushed long ago). A blank or torn entry ends the data; the first segment's leading blanks
+   * are skipped, and set minOffset.
+   */
+  async recover(): Promise<void> {
+    await this.settle();
+    const files = this.files.files;
+    const start = Math.max(0, files.length - 3);
+    let end = files[start]?.fileFromOffset ?? this.minLogical * UNIT;
+    for (let i = start; i < files.length; i++) {
+      const file = files[i]!;
+      const from = i === 0 ? await scan(file, 0, isBlank) : 0;
+      const stop = await scan(file, from, isValid);
+      if (i === 0) {
+        // Blanks with nothing after them leave an empty queue at the segment start.
+        this.minLogical = (file.fileFromOffset + (stop === from ? 0 : from)) / UNIT;
+        if (stop === from) {
+          end = file.fileFromOffset;
+          break;
+        }
+      }
+      end = file.fileFromOffset + stop;
+      if (stop < file.fileSize) break;
+    }
+    await this.files.truncateTo(end);
+    this.minLogical = Math.min(this.minLogical, end / UNIT);
+    this.lastPhysicalEnd = await this.lastEnd();
+  }
+
+  async truncateBeyond(commitLogEnd: number): Promise<void> {
+    await this.settle();
+    await this.files.commit();
+    const cut = await this.firstReached((e) => e.physicalOffset + e.size > commitLogEnd);
+    if (cut === this.maxOffset) return;
+    await this.files.truncateTo(cut * UNIT);
+    this.minLogical = Math.min(this.minLogical, cut);
+    this.lastPhysicalEnd = await this.lastEnd();
+  }
+
+  async deleteExpired(commitLogMinOffset: number): Promise<void> {
+    await this.settle();
+    const perFile = this.files.fileSize / UNIT;
+    let keepFrom = 0;
+    for (const file of this.files.files.slice(0, -1)) {
+      const last = await this.entryAt(file.fileFromOffset / UNIT + perFile - 1);
+      if (last === undefined || last.physicalOffset >= commitLogMinOffset) break;
+      keepFrom = file.fileFromOffset + this.files.fileSize;
+    }
+    // Raised before the files go, so a concurrent read() never aims at a deleted segment.
+    this.minLogical = Math.max(this.minLogical, keepFrom / UNIT);
+    await this.files.deleteHead((file) => file.fileFromOffset < keepFrom);
+    const min = await this.firstReached((e) => e.physicalOffset >= commitLogMinOffset);
+    this.minLogical = Math.max(this.minLogical, min);
+  }
+
+  offsetByTime(timestamp: number, storeTimeOf: (e: ConsumeQueueEntry) => Promise<number>): Promise<number> {
+    return this.firstReached(async (e) => (await storeTimeOf(e)) >= timestamp);
+  }
+
+  /** Commits what was appended (an orderly close loses nothing), then closes the segments. */
+  async close(): Promise<void> {
+    await this.settle();
+    await this.files.commit();
+    await this.files.close();
+  }
+
+  async destroy(): Promise<void> {
+    await this.settle();
+    await this.files.destroy();
+    await rm(this.files.dir, { recursive: true, force: true });
+  }
+
+  private putNow(entry: ConsumeQueueEntry): boolean | Promise<boolean> {
+    const file = this.files.writableNow();
+    if (file !== undefined && entry.queueOffset * UNIT === file.fileFromOffset + file.wrotePosition) {
+      this.append(file, entry);
+      return true;
+    }
+    if (entry.queueOffset < this.nextOffset) return false;
+    return this.putSlow(entry);
+  }
+
+  private async putSlow(entry: ConsumeQueueEntry): Promise<boolean> {
+    const at = entry.queueOffset * UNIT;
+    if (this.files.last !== undefined && at > this.files.wroteOffset) {
+      this.minLogical = entry.queueOffset;
+      await this.files.destroy();
+    }
+    const first = this.files.last === undefined;
+    const file = await this.files.writable(at);
+    if (first) {
+      // The fresh file is sparse, so moving its positions is all the zero-filling it needs.
+      if (at > file.fileFromOffset) await file.resetTo(at - file.fileFromOffset);
+      this.minLogical = entry.queueOffset;
+    }
+    this.append(file, entry);
+    return true;
+  }
+
+  private append(file: MappedFile, entry: ConsumeQueueEntry): void {
+    const { buffer, offset } = file.reserve(UNIT);
+    writeLong(buffer, offset, entry.physicalOffset);
+    buffer.writeInt32BE(entry.size, offset + 8);
+    // Not writeLong: tag hash codes are negative half the time, and its BigInt path would allocate per put.
+    const high = Math.floor(entry.tagsCode / TWO_32);
+    buffer.writeInt32BE(high, offset + 12);
+    buffer.writeUInt32BE(entry.tagsCode - high * TWO_32, offset + 16);
+    this.lastPhysicalEnd = entry.physicalOffset + entry.size;
+  }
+
+  private track(put: Promise<boolean>): Promise<boolean> {
+    this.blocked = put;
+    const clear = (): void => {
+      if (this.blocked === put) this.blocked = undefined;
+    };
+    void put.then(clear, clear);
+    return put;
+  }
+
+  private async settle(): Promise<void> {
+    while (this.blocked !== undefined) await this.blocked.catch(() => undefined);
+  }
+
+  /** Committed entries [start, start + count), cut at the end of start's segment. */
+  private async readAt(start: number, count: number): Promise<ConsumeQueueEntry[]> {
+    if (count <= 0) return [];
+    const at = start * UNIT;
+    const file = this.files.findByOffset(at);
+    if (!file?.acquire()) return [];
+    try {
+      const position = at - file.fileFromOffset;
+      const bytes = await file.read(position, Math.min(count * UNIT, file.fileSize - position));
+      const entries: ConsumeQueueEntry[] = [];
+      for (let i = 0; i + UNIT <= bytes.length; i += UNIT) {
+        entries.push({
+          queueOffset: start + i / UNIT,
+          physicalOffset: readLong(bytes, i),
+          size: bytes.readInt32BE(i + 8),
+          tagsCode: readLong(bytes, i + 12),
+        });
+      }
+      return entries;
+    } finally {
+      file.release();
+    }
+  }
+
+  private async entryAt(offset: number): Promise<ConsumeQueueEntry | undefined> {
+    return (await this.readAt(offset, 1))[0];
+  }
+
+  private async lastEnd(): Promise<number> {
+    const max = this.maxOffset;
+    const last = max > this.minLogical ? await this.entryAt(max - 1) : undefined;
+    return last === undefined ? -1 : last.physicalOffset + last.size;
+  }
+
+  /**
+   * The first readable offset whose entry has `reached` (false before, true from there on), else
+   * maxOffset. Checks both ends first: retention and truncation usually find their answer there.
+   */
+  private async firstReached(reached: (e: ConsumeQueueEntry) => boolean | Promise<boolean>): Promise<number> {
+    const lo = this.minLogical;
+    const hi = this.maxOffset;
+    const test = async (offset: number): Promise<boolean> => {
+      const entry = await this.entryAt(offset);
+      return entry !== undefined && (await reached(entry));
+    };
+    if (lo >= hi || (await test(lo))) return lo;
+    if (!(await test(hi - 1))) return hi;
+    let low = lo + 1;
+    let high = hi - 1;
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      if (await test(mid)) high = mid;
+      else low = mid + 1;
+    }
+    return low;
+  }
+}
+
+/**
+ * Walks a segment's raw bytes (positions are unknown before recovery) from `from` while `keepGoing` holds
+ * for each entry; returns the position of the first entry where it does not, or the file size.
+ */
+async function scan(file: MappedFile, from: number, keepGoing: EntryTest): Promise<number> {
+  let position = from;
+  // Small first: most scans end at the first entry or two (load's blank check, a fresh segment).
+  for (let length = UNIT * 64; position < file.fileSize; length = Math.min(length * 2, CHUNK)) {
+    const chunk = await file.readRaw(position, length);
+    for (let i = 0; i + UNIT <= chunk.length; i += UNIT, position += UNIT) {
+      if (!keepGoing(readLong(chunk, i), chunk.readInt32BE(i + 8))) return position;
+    }
+  }
+  return file.fileSize;
+}

@@ -1,0 +1,323 @@
+import { mkdir } from 'node:fs/promises';
+import {
+  type Observable,
+  type SchedulerLike,
+  Subject,
+  type Subscription,
+  asyncScheduler,
+  defer,
+  merge,
+} from 'rxjs';
+import type { Logger } from '../../logger.js';
+import { type DispatchInfo, prepareRecord, readDispatchInfo } from '../../protocol/message-codec.js';
+import type { MessageRecordInput } from '../../protocol/message.js';
+import { MessageIllegalError } from '../../protocol/message-illegal-error.js';
+import type { BrokerConfig } from '../config.js';
+import type { StoreCheckpoint } from './checkpoint.js';
+import { cleanService$ } from './clean-service.js';
+import type { AppendedRecord, CommitLog } from './commit-log.js';
+import type { ConsumeQueueTable } from './consume-queue-table.js';
+import { type GetMessageRequest, type GetMessageResult, getMessage } from './get-message.js';
+import type { IndexService } from './index-service.js';
+import { OffsetWaiters } from './offset-waiters.js';
+import { openStoreParts } from './open-store.js';
+import type { Reput } from './reput.js';
+import { StoreBusyError, StoreUnavailableError } from './store-errors.js';
+import { flushLogics, storeServices$ } from './store-services.js';
+import { abortFile } from './store-lock.js';
+
+export type StoreConfig = Pick<
+  BrokerConfig,
+  | 'storePathRootDir'
+  | 'storePathCommitLog'
+  | 'mappedFileSizeCommitLog'
+  | 'mappedFileSizeConsumeQueue'
+  | 'flushDiskType'
+  | 'syncFlushTimeout'
+  | 'flushIntervalCommitLog'
+  | 'commitIntervalCommitLog'
+  | 'flushIntervalConsumeQueue'
+  | 'maxMessageSize'
+  | 'checkCRCOnRecover'
+  | 'messageIndexEnable'
+  | 'maxHashSlotNum'
+  | 'maxIndexNum'
+  | 'fileReservedTime'
+  | 'deleteWhen'
+  | 'diskMaxUsedSpaceRatio'
+  | 'cleanResourceInterval'
+>;
+
+export interface MessageStoreOptions {
+  readonly logger: Logger;
+  readonly scheduler?: SchedulerLike;
+  /** Disk use of the store's file system as a ratio 0..1; statfs by default. */
+  readonly diskUsage?: () => Promise<number>;
+}
+
+export interface PutOptions {
+  /** The message's WAIT property: false answers once the bytes are committed, even under SYNC_FLUSH. */
+  readonly waitStoreMsgOK?: boolean;
+}
+
+/** PUT_OK, or FLUSH_DISK_TIMEOUT: stored, but fdatasync did not confirm it within syncFlushTimeout. */
+export interface PutResult {
+  readonly status: 'PUT_OK' | 'FLUSH_DISK_TIMEOUT';
+  readonly records: readonly AppendedRecord[];
+}
+
+export interface QueryResult {
+  readonly records: readonly Buffer[];
+  readonly lastUpdateTimestamp: number;
+  readonly lastUpdatePhysicalOffset: number;
+}
+
+/** Appended bytes the disk has not taken yet, above which puts are refused as busy. */
+const MAX_UNCOMMITTED_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The broker's message store (RocketMQ's DefaultMessageStore): a CommitLog, ConsumeQueues and an index
+ * on real files, recovered at open, kept by background loops while open, flushed and checkpointed by
+ * `shutdown()`.
+ */
+export class MessageStore {
+  private readonly appended = new Subject<void>();
+  private readonly arrivals = new Subject<DispatchInfo>();
+  private readonly commitWaiters = new OffsetWaiters();
+  private readonly flushWaiters = new OffsetWaiters();
+  private readonly services: Subscription;
+  private readonly manualClean = new Subject<void>();
+  private unwritable: string | undefined;
+  private closed = false;
+
+  /** Every message made consumable, once its ConsumeQueue entry can be read: long polling listens here. */
+  readonly arrivals$: Observable<DispatchInfo> = this.arrivals.asObservable();
+
+  private constructor(
+    private readonly config: StoreConfig,
+    private readonly commitLog: CommitLog,
+    private readonly queues: ConsumeQueueTable,
+    private readonly index: IndexService | undefined,
+    private readonly checkpoint: StoreCheckpoint,
+    private readonly reput: Reput,
+    private readonly unlock: () => Promise<void>,
+    private readonly logger: Logger,
+    private readonly scheduler: SchedulerLike,
+    diskUsage: (() => Promise<number>) | undefined,
+  ) {
+    const services$ = storeServices$({
+      commitLog,
+      reput,
+      queues,
+      index,
+      checkpoint,
+      syncFlush: config.flushDiskType === 'SYNC_FLUSH',
+      commitIntervalMs: config.commitIntervalCommitLog,
+      flushIntervalMs: config.flushDiskType === 'SYNC_FLUSH' ? 10 : config.flushIntervalCommitLog,
+      flushLogicsIntervalMs: config.flushIntervalConsumeQueue,
+      waiterSweepMs: Math.max(10, Math.min(1000, Math.floor(config.syncFlushTimeout / 10))),
+      logger,
+      scheduler,
+      appended$: this.appended,
+      committed: (offset) => {
+        this.commitWaiters.advance(offset);
+      },
+      flushed: (offset) => {
+        this.flushWaiters.advance(offset);
+      },
+      dispatched: (info) => {
+        this.arrivals.next(info);
+      },
+      sweepWaiters: (now) => {
+        this.commitWaiters.expire(now);
+        this.flushWaiters.expire(now);
+      },
+    });
+    const clean$ = cleanService$({
+      storeDir: config.storePathRootDir,
+      commitLogFiles: commitLog.files,
+      dependents: index === undefined ? [queues] : [queues, index],
+      fileReservedTime: config.fileReservedTime,
+      deleteWhen: config.deleteWhen,
+      diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
+      cleanResourceInterval: config.cleanResourceInterval,
+      setDiskFull: (full, reason) => {
+        this.unwritable = full ? reason : undefined;
+      },
+      logger,
+      scheduler,
+      manualTrigger$: this.manualClean,
+      ...(diskUsage === undefined ? {} : { diskUsage }),
+    });
+    this.services = merge(services$, clean$).subscribe();
+  }
+
+  static async open(config: StoreConfig, options: MessageStoreOptions): Promise<MessageStore> {
+    const logger = options.logger.child({ component: 'store' });
+    await mkdir(config.storePathRootDir, { recursive: true });
+    const parts = await openStoreParts(config, logger);
+    const store = new MessageStore(
+      config,
+      parts.commitLog,
+      parts.queues,
+      parts.index,
+      parts.checkpoint,
+      parts.reput,
+      parts.unlock,
+      logger,
+      options.scheduler ?? asyncScheduler,
+      options.diskUsage,
+    );
+    await abortFile.create(config.storePathRootDir);
+    return store;
+  }
+
+  get minPhysicalOffset(): number {
+    return this.commitLog.minOffset;
+  }
+
+  get maxPhysicalOffset(): number {
+    return this.commitLog.maxOffset;
+  }
+
+  /** Bytes committed to the CommitLog but not yet in ConsumeQueues. */
+  get dispatchBehindBytes(): number {
+    return this.reput.behind;
+  }
+
+  put(input: MessageRecordInput, options: PutOptions = {}): Promise<PutResult> {
+    return this.putRecords([input], options);
+  }
+
+  /** A batch: stored back to back in one segment with consecutive queue offsets. */
+  putBatch(inputs: readonly MessageRecordInput[], options: PutOptions = {}): Promise<PutResult> {
+    return this.putRecords(inputs, options);
+  }
+
+  put$(input: MessageRecordInput, options: PutOptions = {}): Observable<PutResult> {
+    return defer(() => this.put(input, options));
+  }
+
+  private async putRecords(inputs: readonly MessageRecordInput[], options: PutOptions): Promise<PutResult> {
+    if (this.unwritable !== undefined)
+      throw new StoreUnavailableError(`the store refuses writes: ${this.unwritable}`);
+    if (inputs.length === 0) throw new MessageIllegalError('no message to store');
+    const prepared = inputs.map((input) => {
+      const record = prepareRecord(input);
+      if (record.length > this.config.maxMessageSize) {
+        throw new MessageIllegalError(
+          `message of ${record.length} bytes exceeds maxMessageSize ${this.config.maxMessageSize}`,
+        );
+      }
+      return record;
+    });
+    if (this.commitLog.wroteOffset - this.commitLog.maxOffset > MAX_UNCOMMITTED_BYTES) {
+      throw new StoreBusyError('[PC_SYNCHRONIZED]broker busy: the disk is behind the write buffer');
+    }
+    const now = this.scheduler.now();
+    const result = this.commitLog.append(prepared, now);
+    const records = Array.isArray(result) ? result : await result;
+    this.appended.next();
+    const last = records.at(-1)!;
+    const waiters =
+      this.config.flushDiskType === 'SYNC_FLUSH' && options.waitStoreMsgOK !== false
+        ? this.flushWaiters
+        : this.commitWaiters;
+    const stored = await new Promise<boolean>((resolve) => {
+      waiters.wait(last.physicalOffset + last.size, now + this.config.syncFlushTimeout, resolve);
+    });
+    return { status: stored ? 'PUT_OK' : 'FLUSH_DISK_TIMEOUT', records };
+  }
+
+  getMessage(topic: string, queueId: number, request: GetMessageRequest): Promise<GetMessageResult> {
+    return getMessage(this.commitLog, this.queues.find(topic, queueId), request);
+  }
+
+  /** The record at a physical offset (an offset msgId's), or undefined. */
+  readRecord(physicalOffset: number): Promise<Buffer | undefined> {
+    return this.commitLog.readRecord(physicalOffset);
+  }
+
+  minOffsetInQueue(topic: string, queueId: number): number {
+    return this.queues.find(topic, queueId)?.minOffset ?? 0;
+  }
+
+  maxOffsetInQueue(topic: string, queueId: number): number {
+    return this.queues.find(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  async offsetInQueueByTime(topic: string, queueId: number, timestamp: number): Promise<number> {
+    const queue = this.queues.find(topic, queueId);
+    if (queue === undefined) return 0;
+    return queue.offsetByTime(timestamp, (entry) => this.commitLog.storeTimestampAt(entry.physicalOffset));
+  }
+
+  /** Messages of `topic` whose KEYS or UNIQ_KEY is `key`, stored within [begin, end] ms, newest first. */
+  async queryMessage(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): Promise<QueryResult> {
+    if (this.index === undefined) return { records: [], lastUpdateTimestamp: 0, lastUpdatePhysicalOffset: 0 };
+    const hits = await this.index.query(topic, key, maxNum, begin, end);
+    const records: Buffer[] = [];
+    for (const offset of new Set(hits.physicalOffsets)) {
+      const record = await this.commitLog.readRecord(offset);
+      if (record === undefined) continue;
+      const info = readDispatchInfo(record, 0);
+      // The index keeps whole seconds and key hashes: the record itself settles time and key.
+      if (info.topic !== topic || info.storeTimestamp < begin || info.storeTimestamp > end) continue;
+      if (info.uniqKey === key || (info.keys?.split(' ').includes(key) ?? false)) records.push(record);
+    }
+    return {
+      records,
+      lastUpdateTimestamp: hits.lastUpdateTimestamp,
+      lastUpdatePhysicalOffset: hits.lastUpdatePhysicalOffset,
+    };
+  }
+
+  async deleteTopic(topic: string): Promise<void> {
+    await this.queues.deleteTopic(topic);
+    this.commitLog.removeQueueOffsets(topic);
+  }
+
+  /** RocketMQ's executeDeleteFilesManually: the next clean run deletes expired segments whatever the hour. */
+  deleteExpiredFilesNow(): void {
+    this.manualClean.next();
+  }
+
+  /** Stops the loops, brings everything to disk, writes the checkpoint, removes the abort file, unlocks. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unwritable = 'the store is shutting down';
+    this.services.unsubscribe();
+    try {
+      this.commitWaiters.advance(await this.commitLog.commit());
+      this.flushWaiters.advance(await this.commitLog.flush());
+      await this.reput.dispatchToEnd((info) => {
+        this.arrivals.next(info);
+      });
+      await flushLogics({
+        reput: this.reput,
+        queues: this.queues,
+        index: this.index,
+        commitLog: this.commitLog,
+        checkpoint: this.checkpoint,
+      });
+    } finally {
+      this.commitWaiters.failAll();
+      this.flushWaiters.failAll();
+      this.arrivals.complete();
+      await this.queues.close();
+      await this.index?.close();
+      await this.commitLog.close();
+      await this.checkpoint.close();
+    }
+    await abortFile.remove(this.config.storePathRootDir);
+    await this.unlock();
+    this.logger.info({ maxPhysicalOffset: this.commitLog.maxOffset }, 'store shut down cleanly');
+  }
+}

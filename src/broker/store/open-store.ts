@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { Logger } from '../../logger.js';
+import { StoreCheckpoint } from './checkpoint.js';
+import { CommitLog } from './commit-log.js';
+import { recoverCommitLog } from './commit-log-recovery.js';
+import { ConsumeQueueTable } from './consume-queue-table.js';
+import { IndexService } from './index-service.js';
+import type { StoreConfig } from './message-store.js';
+import { Reput } from './reput.js';
+import { abortFile, acquireStoreLock } from './store-lock.js';
+
+export interface StoreParts {
+  readonly commitLog: CommitLog;
+  readonly queues: ConsumeQueueTable;
+  readonly index: IndexService | undefined;
+  readonly checkpoint: StoreCheckpoint;
+  readonly reput: Reput;
+  readonly unlock: () => Promise<void>;
+}
+
+/**
+ * Opens and recovers the store's files (DefaultMessageStore.load + recover): lock the directory, let each
+ * ConsumeQueue find its end, verify the CommitLog tail (from the checkpoint after an abnormal stop), cut
+ * queue and index entries beyond it, then dispatch whatever the queues lack before any put is taken, so
+ * the next queue offsets come straight from the queues.
+ */
+export async function openStoreParts(config: StoreConfig, logger: Logger): Promise<StoreParts> {
+  const root = config.storePathRootDir;
+  const unlock = await acquireStoreLock(root);
+  try {
+    const abnormal = await abortFile.existed(root);
+    const checkpoint = await StoreCheckpoint.load(join(root, 'checkpoint'));
+    const commitLog = await CommitLog.load(
+      config.storePathCommitLog ?? join(root, 'commitlog'),
+      config.mappedFileSizeCommitLog,
+    );
+    const queues = await ConsumeQueueTable.load(
+      join(root, 'consumequeue'),
+      config.mappedFileSizeConsumeQueue,
+    );
+    const index = config.messageIndexEnable
+      ? await IndexService.load(join(root, 'index'), {
+          maxHashSlotNum: config.maxHashSlotNum,
+          maxIndexNum: config.maxIndexNum,
+        })
+      : undefined;
+    await queues.recover();
+    const recovered = await recoverCommitLog(commitLog, {
+      abnormal,
+      trustedTimestamp: checkpoint.minTimestamp(config.messageIndexEnable),
+      checkCrc: config.checkCRCOnRecover,
+      logger,
+    });
+    await queues.truncateBeyond(recovered.end);
+    await queues.deleteExpired(commitLog.minOffset);
+    await index?.truncateBeyond(recovered.end);
+    let dispatchedEnd = commitLog.minOffset;
+    for (const queue of queues.all()) dispatchedEnd = Math.max(dispatchedEnd, queue.maxPhysicalEnd);
+    const reputFrom = Math.min(abnormal ? recovered.verifiedFrom : dispatchedEnd, recovered.end);
+    const reput = new Reput(reputFrom, commitLog, queues, index, logger);
+    await reput.dispatchToEnd();
+    for (const queue of queues.all())
+      commitLog.setNextQueueOffset(queue.topic, queue.queueId, queue.nextOffset);
+    logger.info(
+      {
+        abnormal,
+        commitLogEnd: recovered.end,
+        verifiedFrom: recovered.verifiedFrom,
+        redispatchedFrom: reputFrom,
+      },
+      abnormal ? 'store recovered after an unclean stop' : 'store opened',
+    );
+    return { commitLog, queues, index, checkpoint, reput, unlock };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}

@@ -1,0 +1,122 @@
+import type { Logger } from '../../logger.js';
+import { type DispatchInfo, readDispatchInfo } from '../../protocol/message-codec.js';
+import { BLANK_MAGIC, MESSAGE_MAGIC, SysFlag } from '../../protocol/message.js';
+import type { CommitLog } from './commit-log.js';
+import type { ConsumeQueue } from './consume-queue.js';
+import type { ConsumeQueueTable } from './consume-queue-table.js';
+import type { IndexService } from './index-service.js';
+
+const READ_CHUNK = 4 * 1024 * 1024;
+
+/** Normal and committed-transaction records are consumable; half and rollback records are not. */
+const isConsumable = (sysFlag: number): boolean => {
+  const tx = sysFlag & SysFlag.TRANSACTION_MASK;
+  return tx === SysFlag.TRANSACTION_NOT_TYPE || tx === SysFlag.TRANSACTION_COMMIT_TYPE;
+};
+
+/** The index keys of a record: `topic#UNIQ_KEY` and `topic#key` for each space-separated KEYS word. */
+export function indexKeysOf(info: DispatchInfo): string[] {
+  const keys: string[] = [];
+  if (info.uniqKey !== undefined && info.uniqKey !== '') keys.push(`${info.topic}#${info.uniqKey}`);
+  if (info.keys !== undefined) {
+    for (const key of info.keys.split(' ')) if (key !== '') keys.push(`${info.topic}#${key}`);
+  }
+  return keys;
+}
+
+/**
+ * RocketMQ's ReputMessageService as a step: reads committed CommitLog bytes past `reputFromOffset` and
+ * builds ConsumeQueue and index entries from them. Each call runs to the current end; the service loop
+ * calls it whenever a commit lands. Re-dispatching a record already in its ConsumeQueue is harmless
+ * (the queue skips it), which is what makes starting recovery's re-dispatch early safe.
+ */
+export class Reput {
+  /** Store timestamp of the last record dispatched (the checkpoint's logicsMsgTimestamp, once flushed). */
+  lastDispatchedTimestamp = 0;
+
+  constructor(
+    public reputFromOffset: number,
+    private readonly commitLog: CommitLog,
+    private readonly queues: ConsumeQueueTable,
+    private readonly index: IndexService | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  get behind(): number {
+    return this.commitLog.maxOffset - this.reputFromOffset;
+  }
+
+  /**
+   * Dispatches every committed record; `arrived` hears each consumable one once its ConsumeQueue entry
+   * is readable. Resolves with the new reput offset.
+   */
+  async dispatchToEnd(arrived?: (info: DispatchInfo) => void): Promise<number> {
+    while (this.reputFromOffset < this.commitLog.maxOffset) {
+      if (this.reputFromOffset < this.commitLog.minOffset) this.reputFromOffset = this.commitLog.minOffset;
+      const chunk = await this.commitLog.readFrom(this.reputFromOffset, READ_CHUNK);
+      if (chunk.length === 0) break;
+      const { consumed, jumpTo, dispatched, touched } = await this.dispatchChunk(chunk);
+      await Promise.all([...touched].map((queue) => queue.commit()));
+      this.reputFromOffset = jumpTo ?? this.reputFromOffset + consumed;
+      if (arrived !== undefined) for (const info of dispatched) arrived(info);
+      if (consumed === 0 && jumpTo === undefined) break;
+    }
+    return this.reputFromOffset;
+  }
+
+  private async dispatchChunk(chunk: Buffer): Promise<{
+    consumed: number;
+    jumpTo: number | undefined;
+    dispatched: DispatchInfo[];
+    touched: Set<ConsumeQueue>;
+  }> {
+    const dispatched: DispatchInfo[] = [];
+    const touched = new Set<ConsumeQueue>();
+    let at = 0;
+    while (at + 8 <= chunk.length) {
+      const size = chunk.readInt32BE(at);
+      const magic = chunk.readInt32BE(at + 4);
+      if (magic === BLANK_MAGIC) {
+        const fileSize = this.commitLog.fileSize;
+        const start = this.reputFromOffset + at;
+        return { consumed: at, jumpTo: start - (start % fileSize) + fileSize, dispatched, touched };
+      }
+      if (magic !== MESSAGE_MAGIC || size <= 0) {
+        this.logger.error(
+          { offset: this.reputFromOffset + at, size, magic },
+          'reput found bytes that are not a record below the committed offset; dispatch stops here',
+        );
+        break;
+      }
+      if (at + size > chunk.length) break;
+      const info = readDispatchInfo(chunk, at, at + size);
+      if (isConsumable(info.sysFlag)) {
+        const queue =
+          this.queues.find(info.topic, info.queueId) ??
+          (await this.queues.findOrCreate(info.topic, info.queueId));
+        const put = queue.put({
+          queueOffset: info.queueOffset,
+          physicalOffset: info.physicalOffset,
+          size: info.size,
+          tagsCode: info.tagsCode,
+        });
+        const fresh = typeof put === 'boolean' ? put : await put;
+        touched.add(queue);
+        if (fresh) dispatched.push(info);
+      }
+      if (
+        this.index !== undefined &&
+        (info.sysFlag & SysFlag.TRANSACTION_MASK) !== SysFlag.TRANSACTION_ROLLBACK_TYPE
+      ) {
+        const keys = indexKeysOf(info);
+        if (keys.length > 0) {
+          const added = this.index.add(keys, info.physicalOffset, info.storeTimestamp);
+          if (added !== undefined) await added;
+        }
+      }
+      this.lastDispatchedTimestamp = info.storeTimestamp;
+      at += size;
+    }
+    return { consumed: at, jumpTo: undefined, dispatched, touched };
+  }
+}

@@ -1,0 +1,119 @@
+import {
+  type Observable,
+  type SchedulerLike,
+  defer,
+  ignoreElements,
+  interval,
+  merge,
+  tap,
+  Subject,
+} from 'rxjs';
+import type { Logger } from '../../logger.js';
+import type { DispatchInfo } from '../../protocol/message-codec.js';
+import { serviceLoop } from '../../operators/service-loop.js';
+import type { CommitLog } from './commit-log.js';
+import type { StoreCheckpoint } from './checkpoint.js';
+import type { ConsumeQueueTable } from './consume-queue-table.js';
+import type { IndexService } from './index-service.js';
+import type { Reput } from './reput.js';
+
+export interface StoreServiceParts {
+  readonly commitLog: CommitLog;
+  readonly reput: Reput;
+  readonly queues: ConsumeQueueTable;
+  readonly index: IndexService | undefined;
+  readonly checkpoint: StoreCheckpoint;
+  readonly syncFlush: boolean;
+  readonly commitIntervalMs: number;
+  readonly flushIntervalMs: number;
+  readonly flushLogicsIntervalMs: number;
+  readonly waiterSweepMs: number;
+  readonly logger: Logger;
+  readonly scheduler: SchedulerLike;
+  /** A put appended bytes. */
+  readonly appended$: Observable<unknown>;
+  readonly committed: (offset: number) => void;
+  readonly flushed: (offset: number) => void;
+  readonly dispatched: (info: DispatchInfo) => void;
+  readonly sweepWaiters: (now: number) => void;
+}
+
+/**
+ * Logs a failing job once per streak (a full disk fails every commit until space returns) and keeps the
+ * loop alive: an I/O error must not stop the store's services.
+ */
+function guarded(name: string, logger: Logger, job: () => Promise<void>): () => Observable<void> {
+  let failing = false;
+  return () =>
+    defer(async () => {
+      try {
+        await job();
+        if (failing) logger.info({ service: name }, 'store service recovered');
+        failing = false;
+      } catch (error) {
+        if (!failing) logger.error({ service: name, error: String(error) }, 'store service failed; retrying');
+        failing = true;
+      }
+    });
+}
+
+/**
+ * The store's background loops as one Observable (unsubscribe = stop): commit (woken by every put),
+ * flush (group commit under SYNC_FLUSH, an interval under ASYNC_FLUSH), reput (woken by every commit),
+ * ConsumeQueue/index flush with the checkpoint, and the sweep that times out waiting puts.
+ */
+export function storeServices$(p: StoreServiceParts): Observable<never> {
+  const committed$ = new Subject<void>();
+  const { scheduler, logger } = p;
+  const commit$ = serviceLoop(
+    guarded('commit', logger, async () => {
+      const offset = await p.commitLog.commit();
+      p.committed(offset);
+      committed$.next();
+    }),
+    { periodMs: p.commitIntervalMs, wakeup$: p.appended$, scheduler },
+  );
+  const flush$ = serviceLoop(
+    guarded('flush', logger, async () => {
+      p.flushed(await p.commitLog.flush());
+    }),
+    // SYNC_FLUSH: every commit is followed by an fdatasync that all puts committed meanwhile share.
+    p.syncFlush
+      ? { periodMs: p.flushIntervalMs, wakeup$: committed$, scheduler }
+      : { periodMs: p.flushIntervalMs, scheduler },
+  );
+  const reput$ = serviceLoop(
+    guarded('reput', logger, async () => {
+      await p.reput.dispatchToEnd(p.dispatched);
+    }),
+    { periodMs: 1000, wakeup$: committed$, scheduler },
+  );
+  const logics$ = serviceLoop(
+    guarded('flush-logics', logger, () => flushLogics(p)),
+    {
+      periodMs: p.flushLogicsIntervalMs,
+      scheduler,
+    },
+  );
+  const sweep$ = interval(p.waiterSweepMs, scheduler).pipe(
+    tap(() => {
+      p.sweepWaiters(scheduler.now());
+    }),
+  );
+  return merge(commit$, flush$, reput$, logics$, sweep$).pipe(ignoreElements());
+}
+
+/** ConsumeQueues and index to disk, then the checkpoint that vouches for them. */
+export async function flushLogics(
+  p: Pick<StoreServiceParts, 'reput' | 'queues' | 'index' | 'commitLog' | 'checkpoint'>,
+): Promise<void> {
+  const logicsTimestamp = p.reput.lastDispatchedTimestamp;
+  await p.queues.flushAll();
+  if (p.index !== undefined) await p.index.flush();
+  const { checkpoint } = p;
+  if (p.commitLog.flushedTimestamp > 0) checkpoint.physicMsgTimestamp = p.commitLog.flushedTimestamp;
+  if (logicsTimestamp > 0) checkpoint.logicsMsgTimestamp = logicsTimestamp;
+  if (p.index !== undefined && p.index.flushedTimestamp > 0)
+    checkpoint.indexMsgTimestamp = p.index.flushedTimestamp;
+  await checkpoint.flush();
+}
