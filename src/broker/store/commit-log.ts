@@ -39,7 +39,8 @@ const takesQueueSlot = (sysFlag: number): boolean => {
  */
 export class CommitLog {
   private readonly nextQueueOffsets = new Map<string, number>();
-  private rolling: Promise<unknown> | undefined;
+  private rolling: Promise<unknown> = Promise.resolve();
+  private waitingForSegment = 0;
   /** Store timestamp of the newest record appended / committed / flushed (the checkpoint's physicMsgTimestamp). */
   lastAppendTimestamp = 0;
   committedTimestamp = 0;
@@ -99,22 +100,24 @@ export class CommitLog {
         `${total} bytes of records do not fit a ${this.fileSize}-byte CommitLog segment`,
       );
     }
-    if (this.rolling === undefined) {
+    if (this.waitingForSegment === 0) {
       const done = this.appendNow(records, total, now);
       if (done !== undefined) return done;
     }
-    const previous = this.rolling ?? Promise.resolve();
-    const run = previous.then(async () => {
-      await this.files.writable();
-      const done = this.appendNow(records, total, now);
-      if (done === undefined) throw new Error('CommitLog: no writable segment after a roll');
-      return done;
+    // A segment is being created: queue behind it (and behind every append already queued) to keep order.
+    this.waitingForSegment += 1;
+    const run = this.rolling.then(async () => {
+      try {
+        for (;;) {
+          const done = this.appendNow(records, total, now);
+          if (done !== undefined) return done;
+          await this.files.writable();
+        }
+      } finally {
+        this.waitingForSegment -= 1;
+      }
     });
-    const settled = run.catch(() => undefined);
-    this.rolling = settled;
-    void settled.then(() => {
-      if (this.rolling === settled) this.rolling = undefined;
-    });
+    this.rolling = run.catch(() => undefined);
     return run;
   }
 

@@ -79,10 +79,6 @@ export class ConsumeQueueTable {
     for (const queue of this.all()) await queue.recover();
   }
 
-  async commitAll(): Promise<void> {
-    await Promise.all(Array.from(this.all(), (queue) => queue.commit()));
-  }
-
   async flushAll(): Promise<void> {
     await Promise.all(Array.from(this.all(), (queue) => queue.flush()));
   }

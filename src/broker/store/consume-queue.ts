@@ -59,8 +59,9 @@ export class ConsumeQueue {
     return this.minLogical;
   }
 
+  /** Appended entries count: readers see them at once (from the write buffer until the lazy commit). */
   get maxOffset(): number {
-    return Math.max(this.files.committedOffset / UNIT, this.minLogical);
+    return this.nextOffset;
   }
 
   get nextOffset(): number {
@@ -88,11 +89,13 @@ export class ConsumeQueue {
     await this.files.commit();
   }
 
+  /** Commit and fdatasync: entries reach the file only here (and at close), once per flush interval. */
   async flush(): Promise<void> {
+    await this.files.commit();
     await this.files.flush();
   }
 
-  /** Up to `maxCount` committed entries from `from`, never past the end of the segment holding it. */
+  /** Up to `maxCount` entries from `from`, never past the end of the segment holding it. */
   read(from: number, maxCount: number): Promise<ConsumeQueueEntry[]> {
     const start = Math.max(from, this.minLogical);
     return this.readAt(start, Math.min(maxCount, this.maxOffset - start));
@@ -222,7 +225,7 @@ export class ConsumeQueue {
     while (this.blocked !== undefined) await this.blocked.catch(() => undefined);
   }
 
-  /** Committed entries [start, start + count), cut at the end of start's segment. */
+  /** Entries [start, start + count), cut at the end of start's segment. */
   private async readAt(start: number, count: number): Promise<ConsumeQueueEntry[]> {
     if (count <= 0) return [];
     const at = start * UNIT;
@@ -230,7 +233,7 @@ export class ConsumeQueue {
     if (!file?.acquire()) return [];
     try {
       const position = at - file.fileFromOffset;
-      const bytes = await file.read(position, Math.min(count * UNIT, file.fileSize - position));
+      const bytes = await file.readWritten(position, Math.min(count * UNIT, file.fileSize - position));
       const entries: ConsumeQueueEntry[] = [];
       for (let i = 0; i + UNIT <= bytes.length; i += UNIT) {
         entries.push({

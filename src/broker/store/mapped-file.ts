@@ -174,6 +174,35 @@ export class MappedFile {
     return done === target.length ? target : target.subarray(0, done);
   }
 
+  /**
+   * Like `read`, but up to `wrotePosition`: appended bytes not yet committed come from the write buffer.
+   * For logs whose own readers may see what was appended (ConsumeQueues), which then commit lazily.
+   */
+  async readWritten(position: number, length: number): Promise<Buffer> {
+    const end = Math.min(position + length, this.wrotePosition);
+    if (position < 0 || end <= position) return Buffer.alloc(0);
+    const committed = this.committedPosition;
+    if (end <= committed) return this.read(position, end - position);
+    // Copy the buffered part before the first await: a commit finishing meanwhile consumes the chunks.
+    const from = Math.max(position, committed);
+    const tail = Buffer.allocUnsafe(end - from);
+    let at = committed;
+    let filled = 0;
+    for (const chunk of this.chunks) {
+      const length = chunk.end - chunk.start;
+      const lo = Math.max(from, at);
+      const hi = Math.min(end, at + length);
+      if (hi > lo)
+        filled += chunk.buffer.copy(tail, lo - from, chunk.start + (lo - at), chunk.start + (hi - at));
+      at += length;
+      if (at >= end) break;
+    }
+    const buffered = filled === tail.length ? tail : tail.subarray(0, filled);
+    if (position >= committed) return buffered;
+    const head = await this.read(position, committed - position);
+    return Buffer.concat([head, buffered]);
+  }
+
   /** Reads any bytes of the file regardless of the positions: recovery uses it before positions are known. */
   async readRaw(position: number, length: number): Promise<Buffer> {
     const target = Buffer.alloc(Math.max(0, Math.min(length, this.fileSize - position)));

@@ -2,7 +2,6 @@ import type { Logger } from '../../logger.js';
 import { type DispatchInfo, readDispatchInfo } from '../../protocol/message-codec.js';
 import { BLANK_MAGIC, MESSAGE_MAGIC, SysFlag } from '../../protocol/message.js';
 import type { CommitLog } from './commit-log.js';
-import type { ConsumeQueue } from './consume-queue.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
 
@@ -55,8 +54,7 @@ export class Reput {
       if (this.reputFromOffset < this.commitLog.minOffset) this.reputFromOffset = this.commitLog.minOffset;
       const chunk = await this.commitLog.readFrom(this.reputFromOffset, READ_CHUNK);
       if (chunk.length === 0) break;
-      const { consumed, jumpTo, dispatched, touched } = await this.dispatchChunk(chunk);
-      await Promise.all([...touched].map((queue) => queue.commit()));
+      const { consumed, jumpTo, dispatched } = await this.dispatchChunk(chunk);
       this.reputFromOffset = jumpTo ?? this.reputFromOffset + consumed;
       if (arrived !== undefined) for (const info of dispatched) arrived(info);
       if (consumed === 0 && jumpTo === undefined) break;
@@ -68,10 +66,8 @@ export class Reput {
     consumed: number;
     jumpTo: number | undefined;
     dispatched: DispatchInfo[];
-    touched: Set<ConsumeQueue>;
   }> {
     const dispatched: DispatchInfo[] = [];
-    const touched = new Set<ConsumeQueue>();
     let at = 0;
     while (at + 8 <= chunk.length) {
       const size = chunk.readInt32BE(at);
@@ -79,7 +75,7 @@ export class Reput {
       if (magic === BLANK_MAGIC) {
         const fileSize = this.commitLog.fileSize;
         const start = this.reputFromOffset + at;
-        return { consumed: at, jumpTo: start - (start % fileSize) + fileSize, dispatched, touched };
+        return { consumed: at, jumpTo: start - (start % fileSize) + fileSize, dispatched };
       }
       if (magic !== MESSAGE_MAGIC || size <= 0) {
         this.logger.error(
@@ -101,7 +97,6 @@ export class Reput {
           tagsCode: info.tagsCode,
         });
         const fresh = typeof put === 'boolean' ? put : await put;
-        touched.add(queue);
         if (fresh) dispatched.push(info);
       }
       if (
@@ -117,6 +112,6 @@ export class Reput {
       this.lastDispatchedTimestamp = info.storeTimestamp;
       at += size;
     }
-    return { consumed: at, jumpTo: undefined, dispatched, touched };
+    return { consumed: at, jumpTo: undefined, dispatched };
   }
 }

@@ -71,14 +71,16 @@ async function overwrite(path: string, position: number, bytes: Buffer): Promise
 }
 
 describe('ConsumeQueue', () => {
-  it('puts, commits and reads entries across segment rolls', async () => {
+  it('reads entries as soon as they are put, before and after the lazy commit, across segment rolls', async () => {
     const queue = await load();
     expect([queue.minOffset, queue.maxOffset, queue.nextOffset, queue.maxPhysicalEnd]).toEqual([0, 0, 0, -1]);
     const entries = range(0, 50).map(entry);
     expect(await putAll(queue, entries)).toEqual(entries.map(() => true));
 
-    expect([queue.maxOffset, queue.nextOffset, queue.maxPhysicalEnd]).toEqual([0, 50, 5000]);
-    expect(await queue.read(0, 10)).toEqual([]);
+    expect([queue.maxOffset, queue.nextOffset, queue.maxPhysicalEnd]).toEqual([50, 50, 5000]);
+    expect(await queue.read(0, 10)).toEqual(entries.slice(0, 10));
+    expect(await queue.read(40, 20)).toEqual(entries.slice(40, 48));
+    expect(await segments()).toHaveLength(4);
 
     await queue.commit();
     expect([queue.minOffset, queue.maxOffset]).toEqual([0, 50]);
@@ -148,7 +150,7 @@ describe('ConsumeQueue', () => {
   it('fills a gap before the first entry with blanks in the segment holding it, and minOffset starts there', async () => {
     const queue = await load();
     expect(await queue.put(entry(37))).toBe(true);
-    expect([queue.minOffset, queue.maxOffset, queue.nextOffset]).toEqual([37, 37, 38]);
+    expect([queue.minOffset, queue.maxOffset, queue.nextOffset]).toEqual([37, 38, 38]);
     await queue.commit();
     expect([queue.minOffset, queue.maxOffset]).toEqual([37, 38]);
     expect(await segments()).toEqual(['00000000000000000640']);
@@ -431,7 +433,7 @@ describe('ConsumeQueueTable', () => {
     await putAll(a0, range(0, 20).map(entry));
     await putAll(a1, range(0, 3).map(entry));
     await putAll(b7, range(5, 6).map(entry));
-    await created.commitAll();
+    await created.flushAll();
     await created.flushAll();
     await created.close();
     await mkdir(join(root, 'TopicA', 'not-a-queue'));
@@ -483,7 +485,7 @@ describe('ConsumeQueueTable', () => {
     await putAll(await table.findOrCreate('Gone', 0), [entry(0)]);
     await putAll(await table.findOrCreate('Gone', 1), [entry(0)]);
     const kept = await table.findOrCreate('Kept', 0);
-    await table.commitAll();
+    await table.flushAll();
     await table.deleteTopic('Gone');
     expect(table.find('Gone', 0)).toBeUndefined();
     expect(Array.from(table.all())).toEqual([kept]);

@@ -22,7 +22,7 @@ describe('MappedFile', () => {
     await file.close();
   });
 
-  it('shows readers only committed bytes, whatever the chunking of appends', async () => {
+  it('shows read() only committed bytes and readWritten() every appended one, whatever the chunking', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 40 }),
@@ -36,6 +36,8 @@ describe('MappedFile', () => {
               expected.push(...bytes);
               if (commitAfter[i]) await file.commit();
               expect((await file.read(0, 1 << 20)).length).toBe(file.committedPosition);
+              const from = Math.floor(expected.length / 3);
+              expect([...(await file.readWritten(from, 1 << 20))]).toEqual(expected.slice(from));
             }
             await file.commit();
             await file.flush();
