@@ -39,8 +39,9 @@ export const MAX_PROPERTIES_BYTES = 32767;
 export interface PreparedRecord {
   readonly length: number;
   readonly input: MessageRecordInput;
-  readonly topicBytes: Buffer;
-  readonly propertiesBytes: Buffer;
+  /** UTF-8 byte lengths: the strings are written straight into the record, never copied through a Buffer. */
+  readonly topicLength: number;
+  readonly propertiesLength: number;
   readonly bodyCrc: number;
   readonly sysFlag: number;
 }
@@ -58,15 +59,13 @@ export function recordLength(
 }
 
 export function prepareRecord(input: MessageRecordInput): PreparedRecord {
-  const topicBytes = Buffer.from(input.topic, 'utf8');
-  if (topicBytes.length > MAX_TOPIC_BYTES) {
-    throw new MessageIllegalError(`topic of ${topicBytes.length} bytes exceeds ${MAX_TOPIC_BYTES}`);
+  const topicLength = Buffer.byteLength(input.topic, 'utf8');
+  if (topicLength > MAX_TOPIC_BYTES) {
+    throw new MessageIllegalError(`topic of ${topicLength} bytes exceeds ${MAX_TOPIC_BYTES}`);
   }
-  const propertiesBytes = Buffer.from(input.properties, 'utf8');
-  if (propertiesBytes.length > MAX_PROPERTIES_BYTES) {
-    throw new MessageIllegalError(
-      `properties of ${propertiesBytes.length} bytes exceed ${MAX_PROPERTIES_BYTES}`,
-    );
+  const propertiesLength = Buffer.byteLength(input.properties, 'utf8');
+  if (propertiesLength > MAX_PROPERTIES_BYTES) {
+    throw new MessageIllegalError(`properties of ${propertiesLength} bytes exceed ${MAX_PROPERTIES_BYTES}`);
   }
   const bornLength = addressByteLength(input.bornHost.address) + 4;
   const storeLength = addressByteLength(input.storeHost.address) + 4;
@@ -78,12 +77,12 @@ export function prepareRecord(input: MessageRecordInput): PreparedRecord {
       bornLength,
       storeLength,
       input.body.length,
-      topicBytes.length,
-      propertiesBytes.length,
+      topicLength,
+      propertiesLength,
     ),
     input,
-    topicBytes,
-    propertiesBytes,
+    topicLength,
+    propertiesLength,
     bodyCrc: bodyCrc(input.body),
     sysFlag,
   };
@@ -117,11 +116,10 @@ export function writeRecord(
   p += 16;
   target.set(input.body, p);
   p += input.body.length;
-  target[p++] = record.topicBytes.length;
-  record.topicBytes.copy(target, p);
-  p += record.topicBytes.length;
-  target.writeInt16BE(record.propertiesBytes.length, p);
-  record.propertiesBytes.copy(target, p + 2);
+  target[p++] = record.topicLength;
+  p += target.write(input.topic, p, record.topicLength, 'utf8');
+  target.writeInt16BE(record.propertiesLength, p);
+  target.write(input.properties, p + 2, record.propertiesLength, 'utf8');
 }
 
 export function encodeRecord(input: MessageRecordInput, position: StoredPosition): Buffer {
@@ -154,10 +152,7 @@ interface Spans {
 }
 
 function spans(buf: Buffer, offset: number, end: number): Spans {
-  const need = (at: number, n: number, what: string): void => {
-    if (at + n > end) throw new ProtocolError(`record at ${offset} is truncated in ${what}`);
-  };
-  need(offset, 48, 'its fixed header');
+  if (offset + 48 > end) throw new ProtocolError(`record at ${offset} is truncated in its fixed header`);
   const size = buf.readInt32BE(offset);
   if (buf.readInt32BE(offset + 4) !== MESSAGE_MAGIC)
     throw new ProtocolError(`record at ${offset} has a bad magic code`);

@@ -4,6 +4,7 @@ import { SysFlag } from '../../protocol/message.js';
 import { MessageIllegalError } from '../../protocol/message-illegal-error.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
+import { DispatchBacklog } from './dispatch-backlog.js';
 
 /** Where a record landed. */
 export interface AppendedRecord {
@@ -39,6 +40,8 @@ const takesQueueSlot = (sysFlag: number): boolean => {
  */
 export class CommitLog {
   private readonly nextQueueOffsets = new Map<string, number>();
+  /** Appended records for reput, so it need not read back what it watched being written. */
+  readonly backlog = new DispatchBacklog();
   private rolling: Promise<unknown> = Promise.resolve();
   private waitingForSegment = 0;
   /** Store timestamp of the newest record appended / committed / flushed (the checkpoint's physicMsgTimestamp). */
@@ -48,9 +51,20 @@ export class CommitLog {
 
   private constructor(readonly files: MappedFileQueue) {}
 
-  static async load(dir: string, fileSize: number): Promise<CommitLog> {
+  /** `dsync`: SYNC_FLUSH, where a commit that returns is on disk. */
+  static async load(
+    dir: string,
+    fileSize: number,
+    options: { readonly dsync?: boolean } = {},
+  ): Promise<CommitLog> {
     const chunkSize = Math.min(4 * 1024 * 1024, fileSize);
-    return new CommitLog(await MappedFileQueue.load(dir, fileSize, { prepareNext: true, chunkSize }));
+    return new CommitLog(
+      await MappedFileQueue.load(dir, fileSize, {
+        prepareNext: true,
+        chunkSize,
+        dsync: options.dsync === true,
+      }),
+    );
   }
 
   get fileSize(): number {
@@ -155,7 +169,9 @@ export class CommitLog {
         queueOffset = this.nextQueueOffsets.get(key) ?? 0;
         this.nextQueueOffsets.set(key, queueOffset + 1);
       }
-      writeRecord(buffer, at, record, { physicalOffset, queueOffset, storeTimestamp: now });
+      const position = { physicalOffset, queueOffset, storeTimestamp: now };
+      writeRecord(buffer, at, record, position);
+      this.backlog.record(record, position);
       appended.push({ physicalOffset, queueOffset, size: record.length, storeTimestamp: now });
       physicalOffset += record.length;
       at += record.length;

@@ -56,7 +56,7 @@ export interface MessageStoreOptions {
 }
 
 export interface PutOptions {
-  /** The message's WAIT property: false answers once the bytes are committed, even under SYNC_FLUSH. */
+  /** The message's WAIT property: false answers once the bytes are in the write buffer, even under SYNC_FLUSH. */
   readonly waitStoreMsgOK?: boolean;
 }
 
@@ -83,7 +83,6 @@ const MAX_UNCOMMITTED_BYTES = 256 * 1024 * 1024;
 export class MessageStore {
   private readonly appended = new Subject<void>();
   private readonly arrivals = new Subject<DispatchInfo>();
-  private readonly commitWaiters = new OffsetWaiters();
   private readonly flushWaiters = new OffsetWaiters();
   private readonly services: Subscription;
   private readonly manualClean = new Subject<void>();
@@ -119,9 +118,6 @@ export class MessageStore {
       logger,
       scheduler,
       appended$: this.appended,
-      committed: (offset) => {
-        this.commitWaiters.advance(offset);
-      },
       flushed: (offset) => {
         this.flushWaiters.advance(offset);
       },
@@ -129,7 +125,6 @@ export class MessageStore {
         this.arrivals.next(info);
       },
       sweepWaiters: (now) => {
-        this.commitWaiters.expire(now);
         this.flushWaiters.expire(now);
       },
     });
@@ -180,7 +175,7 @@ export class MessageStore {
     return this.commitLog.maxOffset;
   }
 
-  /** Bytes committed to the CommitLog but not yet in ConsumeQueues. */
+  /** Bytes appended to the CommitLog but not yet in ConsumeQueues (committing or dispatching). */
   get dispatchBehindBytes(): number {
     return this.reput.behind;
   }
@@ -218,13 +213,13 @@ export class MessageStore {
     const result = this.commitLog.append(prepared, now);
     const records = Array.isArray(result) ? result : await result;
     this.appended.next();
+    // ASYNC_FLUSH (RocketMQ's transientStorePool path): acknowledged once in the write buffer.
+    if (this.config.flushDiskType !== 'SYNC_FLUSH' || options.waitStoreMsgOK === false) {
+      return { status: 'PUT_OK', records };
+    }
     const last = records.at(-1)!;
-    const waiters =
-      this.config.flushDiskType === 'SYNC_FLUSH' && options.waitStoreMsgOK !== false
-        ? this.flushWaiters
-        : this.commitWaiters;
     const stored = await new Promise<boolean>((resolve) => {
-      waiters.wait(last.physicalOffset + last.size, now + this.config.syncFlushTimeout, resolve);
+      this.flushWaiters.wait(last.physicalOffset + last.size, now + this.config.syncFlushTimeout, resolve);
     });
     return { status: stored ? 'PUT_OK' : 'FLUSH_DISK_TIMEOUT', records };
   }
@@ -295,7 +290,7 @@ export class MessageStore {
     this.unwritable = 'the store is shutting down';
     this.services.unsubscribe();
     try {
-      this.commitWaiters.advance(await this.commitLog.commit());
+      await this.commitLog.commit();
       this.flushWaiters.advance(await this.commitLog.flush());
       await this.reput.dispatchToEnd((info) => {
         this.arrivals.next(info);
@@ -308,7 +303,6 @@ export class MessageStore {
         checkpoint: this.checkpoint,
       });
     } finally {
-      this.commitWaiters.failAll();
       this.flushWaiters.failAll();
       this.arrivals.complete();
       await this.queues.close();

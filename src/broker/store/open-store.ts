@@ -33,6 +33,7 @@ export async function openStoreParts(config: StoreConfig, logger: Logger): Promi
     const commitLog = await CommitLog.load(
       config.storePathCommitLog ?? join(root, 'commitlog'),
       config.mappedFileSizeCommitLog,
+      { dsync: config.flushDiskType === 'SYNC_FLUSH' },
     );
     const queues = await ConsumeQueueTable.load(
       join(root, 'consumequeue'),

@@ -6,6 +6,8 @@ import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
 
 const READ_CHUNK = 4 * 1024 * 1024;
+/** Backlog records dispatched before reput lets other work run. */
+const YIELD_EVERY = 4096;
 
 /** Normal and committed-transaction records are consumable; half and rollback records are not. */
 const isConsumable = (sysFlag: number): boolean => {
@@ -42,23 +44,41 @@ export class Reput {
   ) {}
 
   get behind(): number {
-    return this.commitLog.maxOffset - this.reputFromOffset;
+    return this.commitLog.wroteOffset - this.reputFromOffset;
   }
 
   /**
    * Dispatches every committed record; `arrived` hears each consumable one once its ConsumeQueue entry
-   * is readable. Resolves with the new reput offset.
+   * is readable. Records this process appended come from the CommitLog's backlog; anything else is read
+   * from the log. Resolves with the new reput offset.
    */
   async dispatchToEnd(arrived?: (info: DispatchInfo) => void): Promise<number> {
+    const backlog = this.commitLog.backlog;
     while (this.reputFromOffset < this.commitLog.maxOffset) {
       if (this.reputFromOffset < this.commitLog.minOffset) this.reputFromOffset = this.commitLog.minOffset;
+      const end = this.commitLog.maxOffset;
+      let info = backlog.take(this.reputFromOffset, end);
+      if (info !== undefined) {
+        const dispatched: DispatchInfo[] = [];
+        for (let n = 0; info !== undefined && n < YIELD_EVERY; n++) {
+          const pending = this.dispatchOne(info, dispatched);
+          if (pending !== undefined) await pending;
+          this.reputFromOffset = info.physicalOffset + info.size;
+          info = n + 1 < YIELD_EVERY ? backlog.take(this.reputFromOffset, end) : undefined;
+        }
+        if (arrived !== undefined) for (const d of dispatched) arrived(d);
+        // A long backlog is dispatched in slices so that puts and pulls get the event loop in between.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
       const chunk = await this.commitLog.readFrom(this.reputFromOffset, READ_CHUNK);
       if (chunk.length === 0) break;
       const { consumed, jumpTo, dispatched } = await this.dispatchChunk(chunk);
       this.reputFromOffset = jumpTo ?? this.reputFromOffset + consumed;
-      if (arrived !== undefined) for (const info of dispatched) arrived(info);
+      if (arrived !== undefined) for (const d of dispatched) arrived(d);
       if (consumed === 0 && jumpTo === undefined) break;
     }
+    if (this.reputFromOffset >= this.commitLog.wroteOffset) backlog.caughtUp();
     return this.reputFromOffset;
   }
 
@@ -85,33 +105,54 @@ export class Reput {
         break;
       }
       if (at + size > chunk.length) break;
-      const info = readDispatchInfo(chunk, at, at + size);
-      if (isConsumable(info.sysFlag)) {
-        const queue =
-          this.queues.find(info.topic, info.queueId) ??
-          (await this.queues.findOrCreate(info.topic, info.queueId));
-        const put = queue.put({
-          queueOffset: info.queueOffset,
-          physicalOffset: info.physicalOffset,
-          size: info.size,
-          tagsCode: info.tagsCode,
-        });
-        const fresh = typeof put === 'boolean' ? put : await put;
-        if (fresh) dispatched.push(info);
-      }
-      if (
-        this.index !== undefined &&
-        (info.sysFlag & SysFlag.TRANSACTION_MASK) !== SysFlag.TRANSACTION_ROLLBACK_TYPE
-      ) {
-        const keys = indexKeysOf(info);
-        if (keys.length > 0) {
-          const added = this.index.add(keys, info.physicalOffset, info.storeTimestamp);
-          if (added !== undefined) await added;
-        }
-      }
-      this.lastDispatchedTimestamp = info.storeTimestamp;
+      const pending = this.dispatchOne(readDispatchInfo(chunk, at, at + size), dispatched);
+      if (pending !== undefined) await pending;
       at += size;
     }
     return { consumed: at, jumpTo: undefined, dispatched };
+  }
+
+  /** ConsumeQueue entry and index keys of one record; synchronous unless a queue or index file is created. */
+  private dispatchOne(info: DispatchInfo, dispatched: DispatchInfo[]): Promise<void> | undefined {
+    if (isConsumable(info.sysFlag)) {
+      const queue = this.queues.find(info.topic, info.queueId);
+      if (queue === undefined) {
+        return this.queues
+          .findOrCreate(info.topic, info.queueId)
+          .then(() => this.dispatchOne(info, dispatched));
+      }
+      const put = queue.put({
+        queueOffset: info.queueOffset,
+        physicalOffset: info.physicalOffset,
+        size: info.size,
+        tagsCode: info.tagsCode,
+      });
+      if (typeof put !== 'boolean') {
+        return put.then((fresh) => {
+          if (fresh) dispatched.push(info);
+          return this.indexOne(info);
+        });
+      }
+      if (put) dispatched.push(info);
+    }
+    return this.indexOne(info);
+  }
+
+  private indexOne(info: DispatchInfo): Promise<void> | undefined {
+    if (
+      this.index !== undefined &&
+      (info.sysFlag & SysFlag.TRANSACTION_MASK) !== SysFlag.TRANSACTION_ROLLBACK_TYPE
+    ) {
+      const keys = indexKeysOf(info);
+      const added =
+        keys.length > 0 ? this.index.add(keys, info.physicalOffset, info.storeTimestamp) : undefined;
+      if (added !== undefined) {
+        return added.then(() => {
+          this.lastDispatchedTimestamp = info.storeTimestamp;
+        });
+      }
+    }
+    this.lastDispatchedTimestamp = info.storeTimestamp;
+    return undefined;
   }
 }

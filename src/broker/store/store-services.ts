@@ -32,7 +32,6 @@ export interface StoreServiceParts {
   readonly scheduler: SchedulerLike;
   /** A put appended bytes. */
   readonly appended$: Observable<unknown>;
-  readonly committed: (offset: number) => void;
   readonly flushed: (offset: number) => void;
   readonly dispatched: (info: DispatchInfo) => void;
   readonly sweepWaiters: (now: number) => void;
@@ -67,8 +66,7 @@ export function storeServices$(p: StoreServiceParts): Observable<never> {
   const { scheduler, logger } = p;
   const commit$ = serviceLoop(
     guarded('commit', logger, async () => {
-      const offset = await p.commitLog.commit();
-      p.committed(offset);
+      await p.commitLog.commit();
       committed$.next();
     }),
     { periodMs: p.commitIntervalMs, wakeup$: p.appended$, scheduler },
