@@ -66,6 +66,9 @@ export function storeServices$(p: StoreServiceParts): Observable<never> {
   const { scheduler, logger } = p;
   const commit$ = serviceLoop(
     guarded('commit', logger, async () => {
+      // Wait for the check phase: every put of this event-loop turn (all the socket reads, not just the
+      // first) joins this write, which under SYNC_FLUSH is also the group commit's disk round trip.
+      await new Promise((resolve) => setImmediate(resolve));
       await p.commitLog.commit();
       committed$.next();
     }),
