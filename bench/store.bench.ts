@@ -6,7 +6,7 @@ import { DEFAULT_BROKER_CONFIG, type FlushDiskType } from '../src/broker/config.
 import type { MessageStore as MessageStoreType } from '../src/broker/store/message-store.js';
 import { silentLogger } from '../src/logger.js';
 import type { MessageRecordInput } from '../src/protocol/message.js';
-import { encodeProperties } from '../src/protocol/properties.js';
+import { messageOf } from '../test/fixtures/store/store-fixture.js';
 import type { BenchReport } from './report.js';
 
 /**
@@ -24,23 +24,8 @@ type MessageStore = MessageStoreType;
 const QUEUES = 8;
 const BODY = Buffer.alloc(1024, 0x61);
 
-const message = (i: number): MessageRecordInput => ({
-  topic: 'BenchTopic',
-  queueId: i % QUEUES,
-  flag: 0,
-  body: BODY,
-  properties: encodeProperties({
-    UNIQ_KEY: `7F000001000018B4AAC2${String(i).padStart(12, '0')}`,
-    TAGS: 'TagA',
-  }),
-  sysFlag: 0,
-  bornTimestamp: Date.now(),
-  bornHost: { address: '127.0.0.1', port: 50000 },
-  storeHost: { address: '127.0.0.1', port: 10911 },
-  reconsumeTimes: 0,
-  preparedTransactionOffset: 0,
-  tagsCode: 0,
-});
+/** The tests' message shape (UNIQ_KEY, KEYS, TAGS) with a fixed 1 KiB body. */
+const message = (i: number): MessageRecordInput => ({ ...messageOf(i, 'BenchTopic', QUEUES), body: BODY });
 
 async function openStore(dir: string, flushDiskType: FlushDiskType): Promise<MessageStore> {
   return MessageStore.open(

@@ -42,7 +42,8 @@ describe('properties', () => {
       fc.property(fc.array(fc.tuple(name, value)), name, fc.boolean(), (pairs, probe, trailing) => {
         const text = pairs.map(([n, v]) => `${n}\u0001${v}`).join('\u0002') + (trailing ? '\u0002' : '');
         const decoded = decodeProperties(text);
-        for (const n of [probe, ...pairs.map(([n]) => n)]) expect(propertyValue(text, n)).toBe(decoded.get(n));
+        for (const n of [probe, ...pairs.map(([n]) => n)])
+          expect(propertyValue(text, n)).toBe(decoded.get(n));
       }),
     );
   });

@@ -4,7 +4,11 @@ import { encodeFrame } from '../../../src/protocol/frame.js';
 import { FrameDecoder } from '../../../src/protocol/frame-decoder.js';
 import { type RemotingCommand, createResponse } from '../../../src/protocol/remoting-command.js';
 import { parseHostAddress } from '../../../src/remoting/address.js';
-import { type RemotingServer, type RemotingServerOptions, createRemotingServer } from '../../../src/remoting/server.js';
+import {
+  type RemotingServer,
+  type RemotingServerOptions,
+  createRemotingServer,
+} from '../../../src/remoting/server.js';
 
 export const ECHO = 9001;
 export const FAIL = 9002;
@@ -15,7 +19,9 @@ export const BIG_BODY = 256 * 1024;
 /** A listening server with ECHO, FAIL (throws), BIG (256 KiB body) and SILENT (emits undefined) processors. */
 export async function echoServer(options: RemotingServerOptions): Promise<RemotingServer> {
   const server = createRemotingServer(options);
-  server.registerProcessor(ECHO, (req) => of(createResponse(req, 0, { extFields: req.extFields, body: req.body })));
+  server.registerProcessor(ECHO, (req) =>
+    of(createResponse(req, 0, { extFields: req.extFields, body: req.body })),
+  );
   server.registerProcessor(FAIL, () => {
     throw new Error('processor broke');
   });

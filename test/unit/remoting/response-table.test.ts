@@ -2,13 +2,22 @@ import { Observable, catchError, map, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { RemotingConnectionError } from '../../../src/errors.js';
-import { type RemotingCommand, createRequest, createResponse } from '../../../src/protocol/remoting-command.js';
+import {
+  type RemotingCommand,
+  createRequest,
+  createResponse,
+} from '../../../src/protocol/remoting-command.js';
 import { ResponseTable } from '../../../src/remoting/response-table.js';
 
-const answer = (opaque: number, code = 0): RemotingCommand => createResponse({ ...createRequest(1), opaque }, code);
+const answer = (opaque: number, code = 0): RemotingCommand =>
+  createResponse({ ...createRequest(1), opaque }, code);
 
 /** A call through the table, as a string per outcome: `ok<code>` or the error's class name. */
-function call(table: ResponseTable, timeoutMs: number, onOpaque: (opaque: number) => void = () => undefined): Observable<string> {
+function call(
+  table: ResponseTable,
+  timeoutMs: number,
+  onOpaque: (opaque: number) => void = () => undefined,
+): Observable<string> {
   return new Observable<RemotingCommand>((subscriber) => {
     const { opaque, forget } = table.add(subscriber, timeoutMs);
     onOpaque(opaque);

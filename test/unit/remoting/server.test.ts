@@ -103,14 +103,18 @@ describe('remoting server', () => {
 
   it('calls its peers on their channels and correlates their answers', async () => {
     await start();
-    client.registerProcessor(40, (req) => of(createResponse(req, 0, { remark: `client got ${req.extFields?.n}` })));
+    client.registerProcessor(40, (req) =>
+      of(createResponse(req, 0, { remark: `client got ${req.extFields?.n}` })),
+    );
     const channels: Channel[] = [];
     server.channels$.subscribe((c) => channels.push(c));
     await firstValueFrom(client.invoke$(server.address, createRequest(ECHO), 3000));
     const channel = channels[0]!;
     expect([...server.channels]).toEqual([channel]);
     const answers = await Promise.all(
-      [1, 2, 3].map((n) => firstValueFrom(channel.invoke$(createRequest(40, { extFields: { n: String(n) } }), 3000))),
+      [1, 2, 3].map((n) =>
+        firstValueFrom(channel.invoke$(createRequest(40, { extFields: { n: String(n) } }), 3000)),
+      ),
     );
     expect(answers.map((a) => a.remark)).toEqual(['client got 1', 'client got 2', 'client got 3']);
     const unknown = await firstValueFrom(channel.invoke$(createRequest(41), 3000));
@@ -136,7 +140,9 @@ describe('remoting server', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toBe('closing connection: bad frame');
     expect(warnings[0]!.fields).toMatchObject({ peer: peerAddress, reason: expect.any(String) as unknown });
-    const res = await firstValueFrom(client.invoke$(server.address, createRequest(ECHO, { extFields: { k: 'still' } }), 3000));
+    const res = await firstValueFrom(
+      client.invoke$(server.address, createRequest(ECHO, { extFields: { k: 'still' } }), 3000),
+    );
     expect(res.extFields).toEqual({ k: 'still' });
     expect([...server.channels]).toEqual([good]);
   });

@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsumerOffsetManager } from '../../../../src/broker/managers/consumer-offset-manager.js';
 import { Perm } from '../../../../src/broker/managers/topic-config.js';
 import {
@@ -9,13 +7,11 @@ import {
   type TopicConfigManagerOptions,
 } from '../../../../src/broker/managers/topic-config-manager.js';
 import { silentLogger } from '../../../../src/logger.js';
+import { useTempDir } from '../../../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rxrocket-managers-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+useTempDir('rxrocket-managers-', (path) => {
+  dir = path;
 });
 
 const topicOptions = (autoCreateTopicEnable: boolean): TopicConfigManagerOptions => ({

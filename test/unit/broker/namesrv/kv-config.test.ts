@@ -1,15 +1,12 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KvConfigError, KvConfigStore } from '../../../../src/broker/namesrv/kv-config.js';
+import { useTempDir } from '../../../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rxrocket-kv-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+useTempDir('rxrocket-kv-', (path) => {
+  dir = path;
 });
 
 describe('KvConfigStore', () => {

@@ -1,17 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CommitLog } from '../../../../src/broker/store/commit-log.js';
 import { decodeRecord, prepareRecord } from '../../../../src/protocol/message-codec.js';
 import { messageOf } from '../../../fixtures/store/store-fixture.js';
+import { useTempDir } from '../../../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rxrocket-commitlog-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+useTempDir('rxrocket-commitlog-', (path) => {
+  dir = path;
 });
 
 describe('CommitLog', () => {

@@ -1,22 +1,18 @@
-import { mkdir, mkdtemp, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, open, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsumeQueue, type ConsumeQueueEntry } from '../../../../src/broker/store/consume-queue.js';
 import { ConsumeQueueTable } from '../../../../src/broker/store/consume-queue-table.js';
+import { useTempDir } from '../../../helpers/temp-dir.js';
 
 const UNIT = 20;
 const FILE = 16 * UNIT;
 
 let root: string;
 
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'rxrocket-cq-'));
-});
-
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+useTempDir('rxrocket-cq-', (path) => {
+  root = path;
 });
 
 /** Entry q of a queue whose messages are 100 bytes each, stored back to back; tags alternate in sign. */

@@ -1,17 +1,14 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MappedFile, offsetToFileName } from '../../../../src/broker/store/mapped-file.js';
 import { MappedFileQueue } from '../../../../src/broker/store/mapped-file-queue.js';
+import { useTempDir } from '../../../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rxrocket-mapped-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+useTempDir('rxrocket-mapped-', (path) => {
+  dir = path;
 });
 
 describe('MappedFile', () => {

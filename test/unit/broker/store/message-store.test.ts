@@ -1,8 +1,7 @@
-import { open as openFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open as openFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { offsetToFileName } from '../../../../src/broker/store/mapped-file.js';
 import { MessageStore } from '../../../../src/broker/store/message-store.js';
 import { StoreLockedError, StoreUnavailableError } from '../../../../src/broker/store/store-errors.js';
@@ -11,13 +10,11 @@ import { decodeRecord } from '../../../../src/protocol/message-codec.js';
 import { MessageIllegalError } from '../../../../src/protocol/message-illegal-error.js';
 import { recordingLogger } from '../../../helpers/recording-logger.js';
 import { bodyOf, messageOf, smallStoreConfig, uniqKeyOf } from '../../../fixtures/store/store-fixture.js';
+import { useTempDir } from '../../../helpers/temp-dir.js';
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'rxrocket-store-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+useTempDir('rxrocket-store-', (path) => {
+  dir = path;
 });
 
 const open = (logger = silentLogger, config = smallStoreConfig(dir)) => MessageStore.open(config, { logger });
