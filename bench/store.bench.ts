@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_BROKER_CONFIG, type FlushDiskType } from '../src/broker/config.js';
-import type { MessageStore as MessageStoreType } from '../src/broker/store/message-store.js';
+import type * as StoreModule from '../src/broker/store/message-store.js';
 import { silentLogger } from '../src/logger.js';
 import type { MessageRecordInput } from '../src/protocol/message.js';
 import { messageOf } from '../test/fixtures/store/store-fixture.js';
@@ -19,8 +19,8 @@ const WRITERS = 64;
 /** The built store, as `node dist/broker` runs it (tsx's transform adds per-closure helpers to hot paths). */
 const { MessageStore } = (await import(
   pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '../dist/broker/store/message-store.js')).href
-)) as typeof import('../src/broker/store/message-store.js');
-type MessageStore = MessageStoreType;
+)) as typeof StoreModule;
+type MessageStore = StoreModule.MessageStore;
 const QUEUES = 8;
 const BODY = Buffer.alloc(1024, 0x61);
 
