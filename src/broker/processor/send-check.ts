@@ -1,7 +1,8 @@
 import { ResponseCode } from '../../protocol/response-code.js';
 import type { TopicConfigManager } from '../managers/topic-config-manager.js';
 import type { TopicConfig } from '../../protocol/headers/topic-admin.js';
-import { isNotAllowedSendTopic, isWriteable, topicNameProblem } from '../managers/topic-config.js';
+import { Perm, isNotAllowedSendTopic, isWriteable, topicNameProblem } from '../managers/topic-config.js';
+import { isRetryTopic } from './retry-dlq.js';
 
 export interface SendCheckFailure {
   readonly code: number;
@@ -21,7 +22,8 @@ export interface SendCheckInput {
 
 /**
  * RocketMQ's AbstractSendMessageProcessor.msgCheck: broker writable, topic name valid and not reserved, topic
- * known (or auto-created from the default topic), queue id in range. Returns the topic config or why not.
+ * known (or auto-created from the default topic; a %RETRY% topic is created with one queue even when
+ * auto-creation is off, as consumers resend there), queue id in range. Returns the topic config or why not.
  */
 export async function checkSend(
   topics: TopicConfigManager,
@@ -48,7 +50,10 @@ export async function checkSend(
       input.defaultTopic,
       input.defaultTopicQueueNums,
       input.topicSysFlag,
-    ));
+    )) ??
+    (isRetryTopic(input.topic)
+      ? await topics.ensure(input.topic, 1, Perm.READ | Perm.WRITE, input.topicSysFlag)
+      : undefined);
   if (config === undefined) {
     return {
       code: ResponseCode.TOPIC_NOT_EXIST,
