@@ -36,20 +36,24 @@ export function serviceLoop<R>(work: () => ObservableInput<R>, options: ServiceL
     const run = (): void => {
       running = true;
       again = false;
-      const inner: Subscription = from(work()).subscribe({
-        next: (r) => {
-          subscriber.next(r);
-        },
-        error: (e: unknown) => {
-          subscriber.error(e);
-        },
-        complete: () => {
-          subscriptions.remove(inner);
-          running = false;
-          if (again) run();
-        },
-      });
-      if (!inner.closed) subscriptions.add(inner);
+      // Held before subscribing: work that completes synchronously calls `complete` before subscribe() returns.
+      const inner = new Subscription();
+      subscriptions.add(inner);
+      inner.add(
+        from(work()).subscribe({
+          next: (r) => {
+            subscriber.next(r);
+          },
+          error: (e: unknown) => {
+            subscriber.error(e);
+          },
+          complete: () => {
+            subscriptions.remove(inner);
+            running = false;
+            if (again) run();
+          },
+        }),
+      );
     };
 
     subscriptions.add(

@@ -36,6 +36,14 @@ describe('serviceLoop', () => {
     });
   });
 
+  it('runs work that completes synchronously, tick after tick', () => {
+    newScheduler().run(({ expectObservable }) => {
+      let n = 0;
+      const loop$ = serviceLoop(() => [++n], { periodMs: 3 });
+      expectObservable(loop$, '^-------!').toBe('---a--b-', { a: 1, b: 2 });
+    });
+  });
+
   it('passes an error from work downstream', () => {
     newScheduler().run(({ cold, hot, expectObservable }) => {
       const loop$ = serviceLoop(() => cold('-#'), { wakeup$: hot('w') });
