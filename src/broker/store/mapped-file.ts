@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
+import { WriteBuffer, sliceFrom } from './write-buffer.js';
 
 /** RocketMQ's UtilAll.offset2FileName: the segment's first global offset as 20 zero-padded digits. */
 export const offsetToFileName = (offset: number): string => String(offset).padStart(20, '0');
@@ -28,11 +29,16 @@ export class MappedFile {
   /** Store timestamp of the last record appended, for the checkpoint and time-based retention. */
   lastStoreTimestamp = 0;
 
-  private readonly chunkSize: number;
   private readonly dsync: boolean;
-  /** Uncommitted bytes in order: buffer[start, end) of each chunk; the last chunk is the one being filled. */
-  private chunks: Chunk[] = [];
-  private committing: Promise<void> = Promise.resolve();
+  private readonly buffer: WriteBuffer;
+  /** End of the bytes handed to a write (>= committedPosition while writes are in flight). */
+  private submitted = 0;
+  /** Writes in submission order, until a contiguous run of finished ones moves committedPosition. */
+  private writes: { readonly end: number; done: boolean }[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private waiters: { readonly end: number; resolve(position: number): void; reject(error: unknown): void }[] =
+    [];
+  private failed = false;
   private flushing: Promise<void> = Promise.resolve();
   private refs = 1;
   private destroyRequested = false;
@@ -46,7 +52,7 @@ export class MappedFile {
     private readonly handle: FileHandle,
     options: MappedFileOptions,
   ) {
-    this.chunkSize = options.chunkSize ?? 4 * 1024 * 1024;
+    this.buffer = new WriteBuffer(options.chunkSize ?? 4 * 1024 * 1024);
     this.dsync = options.dsync === true;
   }
 
@@ -95,15 +101,9 @@ export class MappedFile {
    */
   reserve(length: number): { readonly buffer: Buffer; readonly offset: number } {
     if (length > this.remaining) throw new RangeError(`${this.path}: no room for ${length} bytes`);
-    let tail = this.chunks.at(-1);
-    if (tail === undefined || tail.end + length > tail.buffer.length) {
-      tail = { buffer: Buffer.allocUnsafe(Math.max(this.chunkSize, length)), start: 0, end: 0 };
-      this.chunks.push(tail);
-    }
-    const offset = tail.end;
-    tail.end += length;
+    const room = this.buffer.reserve(length);
     this.wrotePosition += length;
-    return { buffer: tail.buffer, offset };
+    return room;
   }
 
   /** Appends a copy of `bytes`. */
@@ -112,47 +112,85 @@ export class MappedFile {
     buffer.set(bytes, offset);
   }
 
-  /**
-   * Writes every appended byte to the file in one positional write and resolves with the new committed
-   * position. Commits run one after another; a failed write (ENOSPC, EIO) keeps the bytes for the next try.
-   */
-  commit(): Promise<number> {
-    const run = this.committing.then(async () => {
-      const length = this.wrotePosition - this.committedPosition;
-      if (length === 0) return;
-      const views: Buffer[] = [];
-      let left = length;
-      for (const chunk of this.chunks) {
-        if (left === 0) break;
-        const take = Math.min(left, chunk.end - chunk.start);
-        views.push(chunk.buffer.subarray(chunk.start, chunk.start + take));
-        left -= take;
-      }
-      const position = this.committedPosition;
-      let written = 0;
-      while (written < length) {
-        const { bytesWritten } = await this.handle.writev(sliceFrom(views, written), position + written);
-        written += bytesWritten;
-      }
-      this.consume(length);
-      this.committedPosition = position + length;
-      if (this.dsync) this.flushedPosition = this.committedPosition;
-    });
-    this.committing = run.catch(() => undefined);
-    return run.then(() => this.committedPosition);
+  /** Appended bytes not yet handed to a write. */
+  get unsubmitted(): number {
+    return this.wrotePosition - this.submitted;
   }
 
-  private consume(length: number): void {
-    let left = length;
-    while (left > 0) {
-      const chunk = this.chunks[0]!;
-      const take = Math.min(left, chunk.end - chunk.start);
-      chunk.start += take;
-      left -= take;
-      if (chunk.start === chunk.end && (this.chunks.length > 1 || chunk.end === chunk.buffer.length)) {
-        this.chunks.shift();
-      }
+  /** Writes handed to the file system and not yet finished. */
+  get writesInFlight(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Hands the bytes appended since the last commit to the file in one positional write, without waiting
+   * for earlier writes: several may be in flight (a disk answers concurrent writes faster than serial ones),
+   * and committedPosition moves only over a contiguous run of finished ones. Resolves once everything
+   * appended before the call is committed. A failed write (ENOSPC, EIO) rejects, and the next call writes
+   * everything uncommitted again.
+   */
+  async commit(): Promise<number> {
+    if (this.failed) await this.restartAfterFailure();
+    const to = this.wrotePosition;
+    if (to > this.submitted) this.submit(this.submitted, to);
+    if (this.committedPosition >= to) return this.committedPosition;
+    return new Promise<number>((resolve, reject) => {
+      this.waiters.push({ end: to, resolve, reject });
+    });
+  }
+
+  private submit(from: number, to: number): void {
+    this.submitted = to;
+    const write = { end: to, done: false };
+    this.writes.push(write);
+    const views = this.buffer.views(from - this.committedPosition, to - this.committedPosition);
+    const running: Promise<void> = this.writeFully(views, from)
+      .then(
+        () => {
+          write.done = true;
+          this.advance();
+        },
+        (error: unknown) => {
+          this.failed = true;
+          const waiters = this.waiters;
+          this.waiters = [];
+          for (const waiter of waiters) waiter.reject(error);
+        },
+      )
+      .finally(() => this.running.delete(running));
+    this.running.add(running);
+  }
+
+  private async writeFully(views: readonly Buffer[], position: number): Promise<void> {
+    let length = 0;
+    for (const view of views) length += view.length;
+    let written = 0;
+    while (written < length) {
+      const { bytesWritten } = await this.handle.writev(sliceFrom(views, written), position + written);
+      written += bytesWritten;
     }
+  }
+
+  private advance(): void {
+    let end = this.committedPosition;
+    while (this.writes[0]?.done === true) end = this.writes.shift()!.end;
+    if (end === this.committedPosition) return;
+    this.buffer.consume(end - this.committedPosition);
+    this.committedPosition = end;
+    if (this.dsync) this.flushedPosition = end;
+    while (this.waiters[0] !== undefined && this.waiters[0].end <= end) this.waiters.shift()!.resolve(end);
+  }
+
+  /** After a failed write: let the others finish, then treat everything past committedPosition as unwritten. */
+  private async restartAfterFailure(): Promise<void> {
+    await this.settle();
+    this.failed = false;
+    this.writes = [];
+    this.submitted = this.committedPosition;
+  }
+
+  private async settle(): Promise<void> {
+    await Promise.allSettled([...this.running]);
   }
 
   /** fdatasync of everything committed so far; resolves with the new flushed position. */
@@ -193,17 +231,7 @@ export class MappedFile {
     // Copy the buffered part before the first await: a commit finishing meanwhile consumes the chunks.
     const from = Math.max(position, committed);
     const tail = Buffer.allocUnsafe(end - from);
-    let at = committed;
-    let filled = 0;
-    for (const chunk of this.chunks) {
-      const length = chunk.end - chunk.start;
-      const lo = Math.max(from, at);
-      const hi = Math.min(end, at + length);
-      if (hi > lo)
-        filled += chunk.buffer.copy(tail, lo - from, chunk.start + (lo - at), chunk.start + (hi - at));
-      at += length;
-      if (at >= end) break;
-    }
+    const filled = this.buffer.copy(from - committed, end - committed, tail, 0);
     const buffered = filled === tail.length ? tail : tail.subarray(0, filled);
     if (position >= committed) return buffered;
     const head = await this.read(position, committed - position);
@@ -228,8 +256,11 @@ export class MappedFile {
    * beyond the new end for records.
    */
   async resetTo(position: number): Promise<void> {
-    await this.committing;
-    this.chunks = [];
+    await this.settle();
+    this.buffer.clear();
+    this.writes = [];
+    this.failed = false;
+    this.submitted = position;
     if (position < this.fileSize) {
       await this.handle.truncate(position);
       await this.handle.truncate(this.fileSize);
@@ -263,7 +294,7 @@ export class MappedFile {
       });
       await this.released;
     }
-    await this.committing;
+    await this.settle();
     await this.flushing;
     await this.handle.close().catch(() => undefined);
   }
@@ -275,24 +306,4 @@ export class MappedFile {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     });
   }
-}
-
-interface Chunk {
-  readonly buffer: Buffer;
-  start: number;
-  end: number;
-}
-
-function sliceFrom(chunks: readonly Buffer[], skip: number): Buffer[] {
-  const out: Buffer[] = [];
-  let left = skip;
-  for (const chunk of chunks) {
-    if (left >= chunk.length) {
-      left -= chunk.length;
-      continue;
-    }
-    out.push(left > 0 ? chunk.subarray(left) : chunk);
-    left = 0;
-  }
-  return out;
 }

@@ -49,6 +49,26 @@ describe('MappedFile', () => {
     );
   });
 
+  it('keeps several commits in flight and moves the committed position only over finished, contiguous writes', async () => {
+    const file = await MappedFile.open(join(dir, 'seg'), 0, 64 * 1024, { chunkSize: 1024, dsync: true });
+    const parts = Array.from({ length: 12 }, (_, i) => Buffer.alloc(700 + i * 50, i + 1));
+    const commits: Promise<number>[] = [];
+    let end = 0;
+    const ends: number[] = [];
+    for (const part of parts) {
+      file.append(part);
+      end += part.length;
+      ends.push(end);
+      commits.push(file.commit());
+      expect(file.committedPosition).toBeLessThanOrEqual(end);
+    }
+    const positions = await Promise.all(commits);
+    positions.forEach((position, i) => expect(position).toBeGreaterThanOrEqual(ends[i]!));
+    expect([file.committedPosition, file.flushedPosition, file.writesInFlight]).toEqual([end, end, 0]);
+    expect((await file.read(0, end)).equals(Buffer.concat(parts))).toBe(true);
+    await file.close();
+  });
+
   it('zeroes everything past a reset, so stale bytes never look like data', async () => {
     const file = await MappedFile.open(join(dir, 'seg'), 0, 4096);
     file.append(Buffer.alloc(1000, 0xab));
