@@ -129,6 +129,42 @@ describe('MessageStore', () => {
     await store.shutdown();
   });
 
+  it('refuses puts while the disk is over 90% full, keeps serving reads, and takes puts again when space returns', async () => {
+    let usage = 0.5;
+    const store = await MessageStore.open(
+      { ...smallStoreConfig(dir), cleanResourceInterval: 20 },
+      { logger: silentLogger, diskUsage: () => Promise.resolve(usage) },
+    );
+    try {
+      const stored = (await store.put(messageOf(0, 'T', 1))).records[0]!;
+      usage = 0.95;
+      await expect
+        .poll(
+          () =>
+            store.put(messageOf(1, 'T', 1)).then(
+              () => 'stored',
+              (error: unknown) => error,
+            ),
+          { timeout: 3000 },
+        )
+        .toBeInstanceOf(StoreUnavailableError);
+      expect(await store.readRecord(stored.physicalOffset)).toBeDefined();
+      usage = 0.5;
+      await expect
+        .poll(
+          () =>
+            store.put(messageOf(2, 'T', 1)).then(
+              () => 'stored',
+              () => 'refused',
+            ),
+          { timeout: 3000 },
+        )
+        .toBe('stored');
+    } finally {
+      await store.shutdown();
+    }
+  });
+
   it('refuses puts once shut down', async () => {
     const store = await open();
     await store.shutdown();
