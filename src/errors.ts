@@ -48,9 +48,13 @@ export class RemotingTimeoutError extends RxRocketError {
     readonly timeoutMs: number,
     detail = '',
   ) {
-    super('ERR_REMOTING_TIMEOUT', `no response from ${address} within ${timeoutMs} ms${detail ? `: ${detail}` : ''}`, {
-      retriable: true,
-    });
+    super(
+      'ERR_REMOTING_TIMEOUT',
+      `no response from ${address} within ${timeoutMs} ms${detail ? `: ${detail}` : ''}`,
+      {
+        retriable: true,
+      },
+    );
   }
 }
 
@@ -75,7 +79,11 @@ export class MQBrokerError extends RxRocketError {
     readonly address = '',
     options: RxRocketErrorOptions = {},
   ) {
-    super('ERR_BROKER_RESPONSE', `code ${responseCode}${address ? ` from ${address}` : ''}: ${remark}`, options);
+    super(
+      'ERR_BROKER_RESPONSE',
+      `code ${responseCode}${address ? ` from ${address}` : ''}: ${remark}`,
+      options,
+    );
   }
 }
 
@@ -89,5 +97,25 @@ export class MQClientError extends RxRocketError {
     options: RxRocketErrorOptions = {},
   ) {
     super(code, message, options);
+  }
+}
+
+/** The broker could not start: a port taken, the store locked by another process, a setting it cannot honour. */
+export class BrokerStartError extends RxRocketError {
+  override readonly name = 'BrokerStartError';
+  constructor(message: string, options: RxRocketErrorOptions = {}) {
+    super('ERR_BROKER_START', message, options);
+  }
+}
+
+/** A broker child process (src/testing) exited or stayed silent before it was ready. */
+export class BrokerProcessError extends RxRocketError {
+  override readonly name = 'BrokerProcessError';
+  constructor(
+    message: string,
+    /** The last lines the process wrote to stderr, for the test report. */
+    readonly stderr: string,
+  ) {
+    super('ERR_BROKER_PROCESS', stderr === '' ? message : `${message}\n${stderr}`);
   }
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { createLogger } from '../logger.js';
-import { parseBrokerCommandLine } from './cli-args.js';
-import { startNameServer } from './namesrv/namesrv.js';
+import { type Logger, createLogger } from '../logger.js';
+import { formatAddress, parseHostAddress } from '../remoting/address.js';
+import { startBroker } from './broker.js';
+import { type NamesrvSettings, parseBrokerCommandLine } from './cli-args.js';
+import { type NameServer, startNameServer } from './namesrv/namesrv.js';
 
 /**
- * `node dist/broker [namesrv] [flags]`. Lines for people go to stdout, structured logs to stderr. SIGTERM
- * and SIGINT close the listeners and exit 0.
+ * `node dist/broker [namesrv] [flags]`. Lines for people go to stdout, one per listening address and then
+ * `broker ready`, so scripts and tests can read the real ports; structured logs go to stderr. SIGTERM and
+ * SIGINT shut down cleanly and exit 0; a failure to start is one line on stderr and exit 1.
  */
 const parsed = parseBrokerCommandLine(process.argv.slice(2), {
   readFile: (path) => readFileSync(path, 'utf8'),
@@ -23,38 +26,78 @@ if (parsed.errors.length > 0) {
 const logger = createLogger(parsed.logLevel);
 for (const warning of parsed.warnings) logger.warn({}, warning);
 
-if (parsed.kind === 'broker') {
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+const failed = (what: string, error: unknown): never => {
   process.stderr.write(
-    'rxrocket: the broker role is not available yet (its message store is still being built); ' +
-      '`node dist/broker namesrv` runs the name server\n',
+    `rxrocket: cannot start the ${what}: ${error instanceof Error ? error.message : String(error)}\n`,
   );
   process.exit(1);
+};
+
+/** Closes everything started, in reverse order, once, on the first SIGTERM or SIGINT. */
+function stopOnSignals(closers: readonly (() => Promise<void>)[], log: Logger): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    closers
+      .reduce((done, close) => done.then(close), Promise.resolve())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ error: String(error) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
 }
 
-const nameServer = await startNameServer({
-  host: parsed.namesrv.host,
-  port: parsed.namesrv.port,
-  logger,
-  ...(parsed.namesrv.kvConfigPath === undefined ? {} : { kvConfigPath: parsed.namesrv.kvConfigPath }),
-});
-process.stdout.write(`name server listening on ${nameServer.address}\n`);
+async function runNameServer(settings: NamesrvSettings): Promise<NameServer> {
+  const nameServer = await startNameServer({
+    host: settings.host,
+    port: settings.port,
+    logger,
+    ...(settings.kvConfigPath === undefined ? {} : { kvConfigPath: settings.kvConfigPath }),
+  }).catch((error: unknown) => failed('name server', error));
+  say(`name server listening on ${nameServer.address}`);
+  return nameServer;
+}
 
-let stopping = false;
-const stop = (signal: string): void => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  nameServer.close().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      logger.error({ error: String(error) }, 'shutdown failed');
-      process.exit(1);
-    },
+/** The embedded name server's address as the broker should dial it: a wildcard bind is reached on loopback. */
+function reachable(nameServer: NameServer): string {
+  const host = parseHostAddress(nameServer.address);
+  const address = host.address === '0.0.0.0' || host.address === '::' ? '127.0.0.1' : host.address;
+  return formatAddress({ address, port: host.port });
+}
+
+if (parsed.kind === 'namesrv') {
+  const nameServer = await runNameServer(parsed.namesrv);
+  stopOnSignals([() => nameServer.close()], logger);
+} else {
+  const nameServer = parsed.namesrv === undefined ? undefined : await runNameServer(parsed.namesrv);
+  const config =
+    nameServer === undefined || parsed.config.namesrvAddr !== undefined
+      ? parsed.config
+      : { ...parsed.config, namesrvAddr: reachable(nameServer) };
+  const broker = await startBroker(config, { logger }).catch(async (error: unknown) => {
+    await nameServer?.close();
+    return failed('broker', error);
+  });
+  say(`broker listening on ${broker.address}`);
+  say(`ha listening on ${broker.haAddress}`);
+  say('broker ready');
+  stopOnSignals(
+    nameServer === undefined ? [() => broker.close()] : [() => broker.close(), () => nameServer.close()],
+    logger,
   );
-};
-process.on('SIGTERM', () => {
-  stop('SIGTERM');
-});
-process.on('SIGINT', () => {
-  stop('SIGINT');
-});
+}

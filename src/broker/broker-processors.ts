@@ -1,0 +1,71 @@
+import { RequestCode } from '../protocol/request-code.js';
+import type { MessageRecordInput } from '../protocol/message.js';
+import type { HostAddress } from '../protocol/message.js';
+import type { RequestProcessor } from '../remoting/channel.js';
+import type { Logger } from '../logger.js';
+import type { BrokerConfig } from './config.js';
+import type { ConsumerManager } from './managers/consumer-manager.js';
+import type { ConsumerOffsetManager } from './managers/consumer-offset-manager.js';
+import type { DataVersion } from './managers/data-version.js';
+import type { ProducerManager } from './managers/producer-manager.js';
+import type { SubscriptionGroupManager } from './managers/subscription-group-manager.js';
+import type { TopicConfigManager } from './managers/topic-config-manager.js';
+import {
+  createCheckClientConfigProcessor,
+  createHeartbeatProcessor,
+  createUnregisterClientProcessor,
+} from './processor/client-manage.js';
+import { createGetBrokerConfigProcessor } from './processor/get-broker-config.js';
+import { createSendProcessor } from './processor/send.js';
+import { createTopicAdminProcessors } from './processor/topic-admin.js';
+import type { PutOptions, PutResult } from './store/message-store.js';
+
+export interface BrokerProcessorDeps {
+  /** The settings in effect, bound ports included. */
+  readonly config: BrokerConfig;
+  readonly configVersion: DataVersion;
+  readonly storeHost: HostAddress;
+  readonly topics: TopicConfigManager;
+  readonly groups: SubscriptionGroupManager;
+  readonly offsets: ConsumerOffsetManager;
+  readonly producers: ProducerManager;
+  readonly consumers: ConsumerManager;
+  readonly put: (inputs: readonly MessageRecordInput[], options: PutOptions) => Promise<PutResult>;
+  readonly deleteQueues: (topic: string) => Promise<void>;
+  readonly registered: () => Promise<void>;
+  readonly nextUniqKey: () => string;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+/** Every request code the broker answers, and who answers it; the rest get REQUEST_CODE_NOT_SUPPORTED. */
+export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number, RequestProcessor> {
+  const send = createSendProcessor({
+    config: deps.config,
+    storeHost: deps.storeHost,
+    topics: deps.topics,
+    groups: deps.groups,
+    put: deps.put,
+    nextUniqKey: deps.nextUniqKey,
+    logger: deps.logger.child({ component: 'send' }),
+  });
+  const clients = { producers: deps.producers, consumers: deps.consumers, now: deps.now };
+  const processors = new Map<number, RequestProcessor>([
+    [RequestCode.SEND_MESSAGE, send],
+    [RequestCode.SEND_MESSAGE_V2, send],
+    [RequestCode.SEND_BATCH_MESSAGE, send],
+    [RequestCode.HEART_BEAT, createHeartbeatProcessor(clients)],
+    [RequestCode.UNREGISTER_CLIENT, createUnregisterClientProcessor(clients)],
+    [RequestCode.CHECK_CLIENT_CONFIG, createCheckClientConfigProcessor()],
+    [RequestCode.GET_BROKER_CONFIG, createGetBrokerConfigProcessor(deps.config, deps.configVersion)],
+  ]);
+  const admin = createTopicAdminProcessors({
+    topics: deps.topics,
+    offsets: deps.offsets,
+    clusterName: deps.config.brokerClusterName,
+    deleteQueues: deps.deleteQueues,
+    registered: deps.registered,
+  });
+  for (const [code, processor] of admin) processors.set(code, processor);
+  return processors;
+}

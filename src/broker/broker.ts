@@ -1,0 +1,229 @@
+/**
+ * The broker process's parts wired together (RocketMQ's BrokerController): the message store, the topic,
+ * group and offset tables under storePathRootDir/config, the remoting server with its processors, the HA
+ * port, client housekeeping and the name-server registration.
+ */
+import { mkdir } from 'node:fs/promises';
+import { isIP, isIPv4 } from 'node:net';
+import { join } from 'node:path';
+import { type SchedulerLike, Subscription, asyncScheduler, lastValueFrom, merge } from 'rxjs';
+import { BrokerStartError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { MessageRecordInput } from '../protocol/message.js';
+import { createUniqKeyGenerator } from '../protocol/msg-id.js';
+import { formatAddress } from '../remoting/address.js';
+import { createRemotingClient } from '../remoting/client.js';
+import { createRemotingServer } from '../remoting/server.js';
+import { brokerProcessors } from './broker-processors.js';
+import { clientHousekeeping$ } from './client-housekeeping.js';
+import type { BrokerConfig } from './config.js';
+import { reserveHaPort } from './ha/reserved-port.js';
+import { ConsumerManager } from './managers/consumer-manager.js';
+import { ConsumerOffsetManager } from './managers/consumer-offset-manager.js';
+import { initialDataVersion } from './managers/data-version.js';
+import { ProducerManager } from './managers/producer-manager.js';
+import { SubscriptionGroupManager } from './managers/subscription-group-manager.js';
+import { TopicConfigManager } from './managers/topic-config-manager.js';
+import { RegisterService, clampRegisterPeriod } from './register-service.js';
+import { MessageStore, type PutOptions, type PutResult } from './store/message-store.js';
+
+export interface BrokerOptions {
+  readonly logger: Logger;
+  /** Clock and timers of every loop (registration, offset flushing, housekeeping, the store's). */
+  readonly scheduler?: SchedulerLike;
+}
+
+export interface Broker {
+  /** "brokerIP1:port": what clients connect to and name servers are told (the real port when asked for 0). */
+  readonly address: string;
+  /** "brokerIP2:haPort", announced as haServerAddr. */
+  readonly haAddress: string;
+  /** Unregisters, stops serving, lets in-flight puts finish, shuts the store down cleanly. Idempotent. */
+  close(): Promise<void>;
+}
+
+const namesrvAddressesOf = (namesrvAddr: string | undefined): string[] =>
+  (namesrvAddr ?? '')
+    .split(';')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+
+async function listening<T>(what: string, host: string, port: number, listen: () => Promise<T>): Promise<T> {
+  try {
+    return await listen();
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : String(error);
+    throw new BrokerStartError(
+      `cannot listen for ${what} on ${formatAddress({ address: host, port })}: ${reason}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * Resolves once the store has built queue entries for everything appended so far (or after 2 s): a topic's
+ * queues deleted while one of its records still waits for dispatch would be re-created by it, out of step
+ * with the reset queue offsets.
+ */
+async function dispatched(store: MessageStore): Promise<void> {
+  for (let waited = 0; store.dispatchBehindBytes > 0 && waited < 2000; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export async function startBroker(config: BrokerConfig, options: BrokerOptions): Promise<Broker> {
+  const logger = options.logger.child({ broker: config.brokerName });
+  const scheduler = options.scheduler ?? asyncScheduler;
+  if (config.brokerRole === 'SLAVE') {
+    throw new BrokerStartError('the SLAVE role needs HA replication, which RxRocket does not have yet');
+  }
+  const announcedHaHost = config.brokerIP2 ?? config.brokerIP1;
+  for (const ip of [config.brokerIP1, announcedHaHost]) {
+    if (isIP(ip) === 0) throw new BrokerStartError(`brokerIP1/brokerIP2 must be IP addresses, got "${ip}"`);
+  }
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    const store = await MessageStore.open(config, { logger, scheduler });
+    undo.push(() => store.shutdown());
+    const configDir = join(config.storePathRootDir, 'config');
+    await mkdir(configDir, { recursive: true });
+    const topics = await TopicConfigManager.load({
+      path: join(configDir, 'topics.json'),
+      brokerClusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      autoCreateTopicEnable: config.autoCreateTopicEnable,
+      defaultTopicQueueNums: config.defaultTopicQueueNums,
+      delayLevelCount: config.messageDelayLevel.trim().split(/\s+/).length,
+      logger,
+      now: () => scheduler.now(),
+    });
+    const offsets = await ConsumerOffsetManager.load(join(configDir, 'consumerOffset.json'), logger);
+    const groups = await SubscriptionGroupManager.load(
+      join(configDir, 'subscriptionGroup.json'),
+      config.autoCreateSubscriptionGroup,
+      logger,
+    );
+    const producers = new ProducerManager();
+    const consumers = new ConsumerManager();
+    undo.push(() => {
+      topics.close();
+      consumers.close();
+      return Promise.resolve();
+    });
+
+    const listenHost = config.listenHost ?? config.brokerIP1;
+    const server = createRemotingServer({ host: listenHost, port: config.listenPort, logger });
+    const bound = await listening('clients', listenHost, config.listenPort, () => server.listen());
+    undo.push(() => server.close());
+    const haHost = config.haListenHost ?? listenHost;
+    const ha = await listening('HA', haHost, config.haListenPort, () =>
+      reserveHaPort(haHost, config.haListenPort, logger),
+    );
+    undo.push(() => ha.close());
+    const effective: BrokerConfig = { ...config, listenPort: bound.port, haListenPort: ha.port };
+    const address = formatAddress({ address: config.brokerIP1, port: bound.port });
+    const haAddress = formatAddress({ address: announcedHaHost, port: ha.port });
+
+    const remoting = createRemotingClient({ logger: logger.child({ component: 'namesrv-client' }) });
+    undo.push(() => remoting.close());
+    const registration = new RegisterService({
+      remoting,
+      namesrvAddresses: namesrvAddressesOf(config.namesrvAddr),
+      identity: {
+        brokerName: config.brokerName,
+        brokerAddr: address,
+        clusterName: config.brokerClusterName,
+        brokerId: config.brokerId,
+      },
+      haServerAddr: haAddress,
+      topics,
+      brokerPermission: config.brokerPermission,
+      compressed: config.compressedRegister,
+      periodMs: clampRegisterPeriod(config.registerNameServerPeriod),
+      timeoutMs: config.registerBrokerTimeoutMills,
+      logger: logger.child({ component: 'register' }),
+      scheduler,
+    });
+
+    // Puts still running at close() are waited for before the store shuts down.
+    const inFlight = new Set<Promise<PutResult>>();
+    const put = (inputs: readonly MessageRecordInput[], putOptions: PutOptions): Promise<PutResult> => {
+      const putting = store.putBatch(inputs, putOptions);
+      inFlight.add(putting);
+      const settled = (): void => {
+        inFlight.delete(putting);
+      };
+      putting.then(settled, settled);
+      return putting;
+    };
+    const processors = brokerProcessors({
+      config: effective,
+      configVersion: initialDataVersion(scheduler.now()),
+      storeHost: { address: config.brokerIP1, port: bound.port },
+      topics,
+      groups,
+      offsets,
+      producers,
+      consumers,
+      put,
+      deleteQueues: async (topic) => {
+        await dispatched(store);
+        await store.deleteTopic(topic);
+      },
+      registered: () => registration.registered(),
+      nextUniqKey: createUniqKeyGenerator(
+        isIPv4(config.brokerIP1) ? { ip: Buffer.from(config.brokerIP1.split('.').map(Number)) } : {},
+      ),
+      now: () => scheduler.now(),
+      logger,
+    });
+    for (const [code, processor] of processors) server.registerProcessor(code, processor);
+
+    const loops = new Subscription();
+    undo.push(() => {
+      loops.unsubscribe();
+      return Promise.resolve();
+    });
+    loops.add(
+      merge(
+        registration.loop$,
+        offsets.flushLoop$(scheduler),
+        clientHousekeeping$({ channels$: server.channels$, producers, consumers, logger, scheduler }),
+      ).subscribe({
+        error: (error: unknown) => {
+          logger.error({ error: String(error) }, 'a broker service loop failed');
+        },
+      }),
+    );
+    await registration.registered();
+    logger.info({ address, haAddress, namesrvAddr: config.namesrvAddr }, 'broker started');
+
+    let closing: Promise<void> | undefined;
+    const close = async (): Promise<void> => {
+      loops.unsubscribe();
+      await lastValueFrom(registration.unregisterAll$(), { defaultValue: undefined });
+      await ha.close();
+      await server.close();
+      await Promise.allSettled(inFlight);
+      await offsets.persist().catch((error: unknown) => {
+        logger.error({ error: String(error) }, 'consumer offsets not persisted at shutdown');
+      });
+      await store.shutdown();
+      topics.close();
+      consumers.close();
+      await remoting.close();
+      logger.info({ address }, 'broker stopped');
+    };
+    return { address, haAddress, close: () => (closing ??= close()) };
+  } catch (error) {
+    for (const step of undo.reverse()) {
+      await step().catch((cleanupError: unknown) => {
+        logger.warn({ error: String(cleanupError) }, 'cleanup after a failed start failed');
+      });
+    }
+    throw error;
+  }
+}
