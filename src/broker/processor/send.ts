@@ -127,22 +127,23 @@ export function createSendProcessor(deps: SendProcessorDeps): RequestProcessor {
     const queueId = header.queueId < 0 ? Math.floor(Math.random() * checked.writeQueueNums) : header.queueId;
     const sysFlag =
       checked.topicFilterType === 'MULTI_TAG' ? header.sysFlag | SysFlag.MULTI_TAGS : header.sysFlag;
-    const common = {
-      topic: header.topic,
-      queueId,
-      sysFlag,
-      bornTimestamp: header.bornTimestamp,
-      bornHost,
-      storeHost: deps.storeHost,
-      reconsumeTimes: header.reconsumeTimes ?? 0,
-    };
 
     if (batch) {
       if (isRetryTopic(header.topic))
         return illegal(`batch request does not support retry group ${header.topic}`);
       const batchProps = decodeProperties(properties);
       batchProps.set(MessageProperty.CLUSTER, config.brokerClusterName);
-      const built = batchInputs(body, { ...common, properties: batchProps, nextUniqKey: deps.nextUniqKey });
+      const built = batchInputs(body, {
+        topic: header.topic,
+        queueId,
+        sysFlag,
+        bornTimestamp: header.bornTimestamp,
+        bornHost,
+        storeHost: deps.storeHost,
+        reconsumeTimes: header.reconsumeTimes ?? 0,
+        properties: batchProps,
+        nextUniqKey: deps.nextUniqKey,
+      });
       if ('refused' in built) return illegal(built.refused);
       return { inputs: built.inputs, queueId, wait: waitFor(properties) };
     }
@@ -163,13 +164,18 @@ export function createSendProcessor(deps: SendProcessorDeps): RequestProcessor {
       target = diverted ?? target;
     }
     const tags = propertyValue(target.properties, MessageProperty.TAGS);
+    // Listed in MessageRecordInput's order, no spread: one object shape on the hot path.
     const input: MessageRecordInput = {
-      ...common,
       topic: target.topic,
       queueId: target.queueId,
       flag: header.flag,
       body,
       properties: storedProperties(target.properties, config.brokerClusterName, deps.nextUniqKey),
+      sysFlag,
+      bornTimestamp: header.bornTimestamp,
+      bornHost,
+      storeHost: deps.storeHost,
+      reconsumeTimes: header.reconsumeTimes ?? 0,
       preparedTransactionOffset: 0,
       tagsCode: tags === undefined ? 0 : javaStringHashCode(tags),
     };
