@@ -8,20 +8,32 @@ import {
 } from '../../protocol/properties.js';
 
 /**
- * The properties a single send is stored with: the producer's string as sent, plus CLUSTER (RocketMQ's
- * broker adds its cluster name to every message) and a UNIQ_KEY when the client sent none, so every stored
- * message can be found by id. The common case appends to the string instead of re-encoding it.
+ * The properties a single send is stored with: the producer's, less WAIT (it only steers the answer; RocketMQ
+ * 4.9 stopped storing it), plus CLUSTER (the broker's cluster name, as RocketMQ adds it) and a UNIQ_KEY when
+ * the client sent none, so every stored message can be found by id. The common case edits the string
+ * instead of decoding and re-encoding it.
  */
 export function storedProperties(sent: string, cluster: string, nextUniqKey: () => string): string {
-  if (propertyValue(sent, MessageProperty.CLUSTER) === undefined && hasUniqKey(sent)) {
-    const separator = sent.length === 0 || sent.endsWith(PROPERTY_SEPARATOR) ? '' : PROPERTY_SEPARATOR;
-    return `${sent}${separator}${MessageProperty.CLUSTER}${NAME_VALUE_SEPARATOR}${cluster}`;
+  const kept =
+    propertyValue(sent, MessageProperty.WAIT) === undefined ? sent : without(sent, MessageProperty.WAIT);
+  if (propertyValue(kept, MessageProperty.CLUSTER) === undefined && hasUniqKey(kept)) {
+    const separator = kept.length === 0 || kept.endsWith(PROPERTY_SEPARATOR) ? '' : PROPERTY_SEPARATOR;
+    return `${kept}${separator}${MessageProperty.CLUSTER}${NAME_VALUE_SEPARATOR}${cluster}`;
   }
-  const props = decodeProperties(sent);
+  const props = decodeProperties(kept);
   props.set(MessageProperty.CLUSTER, cluster);
   if (!props.get(MessageProperty.UNIQ_KEY)) props.set(MessageProperty.UNIQ_KEY, nextUniqKey());
   return encodeProperties(props);
 }
+
+/** The properties string with every `name` entry dropped and the rest as they were. */
+const without = (properties: string, name: string): string => {
+  const prefix = `${name}${NAME_VALUE_SEPARATOR}`;
+  return properties
+    .split(PROPERTY_SEPARATOR)
+    .filter((entry) => !entry.startsWith(prefix))
+    .join(PROPERTY_SEPARATOR);
+};
 
 /**
  * One message of a batch: its own properties (its UNIQ_KEY, TAGS, KEYS) plus the batch's, as RocketMQ 4.9's

@@ -86,7 +86,7 @@ describe('send processor', () => {
     expect((await send(v2(header()))).code).toBe(ResponseCode.SUCCESS);
   });
 
-  it('passes WAIT=false on as waitStoreMsgOK false, and keeps DELAY as it is', async () => {
+  it('passes WAIT=false on as waitStoreMsgOK false without storing it, and keeps DELAY as it is', async () => {
     const seen: PutOptions[] = [];
     const send = f.processor({
       put: (inputs, options) => {
@@ -102,6 +102,7 @@ describe('send processor', () => {
     const message = await f.stored(response);
     expect(message.topic).toBe('Orders');
     expect(message.properties.get('DELAY')).toBe('3');
+    expect(message.properties.has('WAIT')).toBe(false);
   });
 
   it('diverts a retry past maxReconsumeTimes to the DLQ, undelayed', async () => {
