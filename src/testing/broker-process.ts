@@ -59,8 +59,14 @@ function launch(entry: string, flags: readonly string[], timeoutMs: number): Pro
     stderr.push(line);
     if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
   });
+  // A test run that ends without dispose() must not leave brokers behind.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
+      process.off('exit', killOnExit);
       resolve(code);
     });
   });
