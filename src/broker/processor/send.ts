@@ -10,6 +10,7 @@ import {
   decodeSendMessageRequestHeader,
 } from '../../protocol/headers/send.js';
 import { javaStringHashCode } from '../../protocol/java-hash.js';
+import { MAX_PROPERTIES_BYTES } from '../../protocol/message-codec.js';
 import { type HostAddress, type MessageRecordInput, SysFlag } from '../../protocol/message.js';
 import {
   MessageProperty,
@@ -25,7 +26,7 @@ import type { Channel, RequestProcessor } from '../../remoting/channel.js';
 import type { BrokerConfig } from '../config.js';
 import type { SubscriptionGroupManager } from '../managers/subscription-group-manager.js';
 import type { TopicConfigManager } from '../managers/topic-config-manager.js';
-import { MAX_PROPERTIES_BYTES } from '../../protocol/message-codec.js';
+import { RETRY_GROUP_TOPIC_PREFIX } from '../managers/topic-config.js';
 import type { PutOptions, PutResult } from '../store/message-store.js';
 import { ArrivalOrder, type Turn } from './arrival-order.js';
 import { DLQ_PERM, DLQ_QUEUE_NUMS, dlqDiversion, isRetryTopic } from './retry-dlq.js';
@@ -33,7 +34,6 @@ import { batchInputs } from './send-batch.js';
 import { isCheckFailure, checkSend } from './send-check.js';
 import { messageIllegalRemark, refusedResponse, storedResponse } from './send-response.js';
 import { storedProperties } from './stored-properties.js';
-import { RETRY_GROUP_TOPIC_PREFIX } from '../managers/topic-config.js';
 
 export interface SendProcessorDeps {
   readonly config: Pick<
