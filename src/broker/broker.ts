@@ -63,17 +63,6 @@ async function listening<T>(what: string, host: string, port: number, listen: ()
   }
 }
 
-/**
- * Resolves once the store has built queue entries for everything appended so far (or after 2 s): a topic's
- * queues deleted while one of its records still waits for dispatch would be re-created by it, out of step
- * with the reset queue offsets.
- */
-async function dispatched(store: MessageStore): Promise<void> {
-  for (let waited = 0; store.dispatchBehindBytes > 0 && waited < 2000; waited += 5) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export async function startBroker(config: BrokerConfig, options: BrokerOptions): Promise<Broker> {
   const logger = options.logger.child({ broker: config.brokerName });
   const scheduler = options.scheduler ?? asyncScheduler;
@@ -169,10 +158,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       producers,
       consumers,
       put,
-      deleteQueues: async (topic) => {
-        await dispatched(store);
-        await store.deleteTopic(topic);
-      },
+      deleteQueues: (topic) => store.deleteTopic(topic),
       registered: () => registration.registered(),
       nextUniqKey: createUniqKeyGenerator(
         isIPv4(config.brokerIP1) ? { ip: Buffer.from(config.brokerIP1.split('.').map(Number)) } : {},

@@ -225,12 +225,20 @@ export class CommitLog {
 
   /** The record that starts at `physicalOffset`, or undefined when nothing readable is there. */
   async readRecord(physicalOffset: number): Promise<Buffer | undefined> {
-    const head = await this.readFrom(physicalOffset, 4);
-    if (head.length < 4) return undefined;
-    const size = head.readInt32BE(0);
-    if (size <= 0) return undefined;
-    const [record] = await this.readSpans([{ physicalOffset, size }]);
-    return record;
+    const file = this.files.findByOffset(physicalOffset);
+    if (file === undefined) return undefined;
+    if (!file.acquire()) return undefined;
+    try {
+      // From the write buffer too: a msgId looked up right after its send was acknowledged must be found.
+      const at = physicalOffset - file.fileFromOffset;
+      const head = await file.readWritten(at, 4);
+      const size = head.length === 4 ? head.readInt32BE(0) : 0;
+      if (size <= 0) return undefined;
+      const record = await file.readWritten(at, size);
+      return record.length === size ? record : undefined;
+    } finally {
+      file.release();
+    }
   }
 
   /**

@@ -6,7 +6,12 @@ import {
   type Subscription,
   asyncScheduler,
   defer,
+  filter,
+  firstValueFrom,
+  map,
   merge,
+  of,
+  timeout,
 } from 'rxjs';
 import type { Logger } from '../../logger.js';
 import { type DispatchInfo, prepareRecord, readDispatchInfo } from '../../protocol/message-codec.js';
@@ -87,6 +92,7 @@ export class MessageStore {
   private readonly appended = new Subject<void>();
   private readonly batchFull = new Subject<void>();
   private readonly arrivals = new Subject<DispatchInfo>();
+  private readonly reputProgress = new Subject<number>();
   private readonly flushWaiters = new OffsetWaiters();
   private readonly services: Subscription;
   private readonly manualClean = new Subject<void>();
@@ -128,6 +134,9 @@ export class MessageStore {
       },
       dispatched: (info) => {
         this.arrivals.next(info);
+      },
+      reputDone: (offset) => {
+        this.reputProgress.next(offset);
       },
       sweepWaiters: (now) => {
         this.flushWaiters.expire(now);
@@ -279,7 +288,23 @@ export class MessageStore {
     };
   }
 
+  /**
+   * Deletes the topic's ConsumeQueues once everything appended so far is dispatched: a record of the topic
+   * still waiting for reput would otherwise re-create a queue behind the delete.
+   */
   async deleteTopic(topic: string): Promise<void> {
+    const target = this.commitLog.wroteOffset;
+    if (this.reput.reputFromOffset < target) {
+      this.appended.next();
+      const reached = await firstValueFrom(
+        this.reputProgress.pipe(
+          filter((offset) => offset >= target),
+          map(() => true),
+          timeout({ first: this.config.syncFlushTimeout, with: () => of(false), scheduler: this.scheduler }),
+        ),
+      );
+      if (!reached) this.logger.warn({ topic, target }, 'deleting a topic before dispatch caught up with it');
+    }
     await this.queues.deleteTopic(topic);
     this.commitLog.removeQueueOffsets(topic);
   }

@@ -55,9 +55,9 @@ export async function openStoreParts(config: StoreConfig, logger: Logger): Promi
     await queues.truncateBeyond(recovered.end);
     await queues.deleteExpired(commitLog.minOffset);
     await index?.truncateBeyond(recovered.end);
-    let dispatchedEnd = commitLog.minOffset;
-    for (const queue of queues.all()) dispatchedEnd = Math.max(dispatchedEnd, queue.maxPhysicalEnd);
-    const reputFrom = Math.min(abnormal ? recovered.verifiedFrom : dispatchedEnd, recovered.end);
+    // A clean stop dispatched everything before it removed the abort file; after an unclean one, dispatch
+    // is redone from where verification started (the ConsumeQueues skip what they already hold).
+    const reputFrom = abnormal ? recovered.verifiedFrom : recovered.end;
     const reput = new Reput(reputFrom, commitLog, queues, index, logger);
     await reput.dispatchToEnd();
     for (const queue of queues.all())

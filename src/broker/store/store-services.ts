@@ -37,6 +37,8 @@ export interface StoreServiceParts {
   readonly batchFull$: Observable<unknown>;
   readonly flushed: (offset: number) => void;
   readonly dispatched: (info: DispatchInfo) => void;
+  /** A reput run ended at this CommitLog offset. */
+  readonly reputDone: (offset: number) => void;
   readonly sweepWaiters: (now: number) => void;
 }
 
@@ -121,7 +123,7 @@ export function storeServices$(p: StoreServiceParts): Observable<never> {
       );
   const reput$ = serviceLoop(
     guarded('reput', logger, async () => {
-      await p.reput.dispatchToEnd(p.dispatched);
+      p.reputDone(await p.reput.dispatchToEnd(p.dispatched));
     }),
     { periodMs: 1000, wakeup$: committed$, scheduler },
   );

@@ -165,6 +165,35 @@ describe('MessageStore', () => {
     }
   });
 
+  it('finds a record by physical offset as soon as its put is acknowledged', async () => {
+    const store = await open();
+    try {
+      const [record] = (await store.put(messageOf(7, 'T', 1))).records;
+      const bytes = await store.readRecord(record!.physicalOffset);
+      expect(Buffer.from(decodeRecord(bytes!).body).equals(bodyOf(7))).toBe(true);
+    } finally {
+      await store.shutdown();
+    }
+  });
+
+  it('deletes a topic whose last records are still waiting for dispatch, and it stays deleted after a restart', async () => {
+    let store = await open();
+    await store.put(messageOf(0, 'Keep', 1));
+    for (let seq = 1; seq <= 20; seq++) void store.put(messageOf(seq, 'Gone', 2));
+    await store.deleteTopic('Gone');
+    await untilDispatched(store);
+    expect([store.maxOffsetInQueue('Gone', 0), store.maxOffsetInQueue('Gone', 1)]).toEqual([0, 0]);
+    await store.shutdown();
+    store = await open();
+    try {
+      await untilDispatched(store);
+      expect([store.maxOffsetInQueue('Gone', 0), store.maxOffsetInQueue('Gone', 1)]).toEqual([0, 0]);
+      expect(store.maxOffsetInQueue('Keep', 0)).toBe(1);
+    } finally {
+      await store.shutdown();
+    }
+  });
+
   it('refuses puts once shut down', async () => {
     const store = await open();
     await store.shutdown();
