@@ -1,6 +1,7 @@
 import { RequestCode } from '../protocol/request-code.js';
 import type { MessageRecordInput } from '../protocol/message.js';
 import type { HostAddress } from '../protocol/message.js';
+import type { SchedulerLike } from 'rxjs';
 import type { RequestProcessor } from '../remoting/channel.js';
 import type { Logger } from '../logger.js';
 import type { BrokerConfig } from './config.js';
@@ -18,7 +19,8 @@ import {
 import { createGetBrokerConfigProcessor } from './processor/get-broker-config.js';
 import { createSendProcessor } from './processor/send.js';
 import { createTopicAdminProcessors } from './processor/topic-admin.js';
-import type { PutOptions, PutResult } from './store/message-store.js';
+import { createPullMessageProcessor } from './processor/pull-message.js';
+import type { MessageStore, PutOptions, PutResult } from './store/message-store.js';
 
 export interface BrokerProcessorDeps {
   /** The settings in effect, bound ports included. */
@@ -30,12 +32,24 @@ export interface BrokerProcessorDeps {
   readonly offsets: ConsumerOffsetManager;
   readonly producers: ProducerManager;
   readonly consumers: ConsumerManager;
+  /** What consumers read: pulls, offsets by queue and time, records by CommitLog offset. */
+  readonly store: Pick<
+    MessageStore,
+    | 'getMessage'
+    | 'arrivals$'
+    | 'minOffsetInQueue'
+    | 'maxOffsetInQueue'
+    | 'offsetInQueueByTime'
+    | 'readRecord'
+  >;
   readonly put: (inputs: readonly MessageRecordInput[], options: PutOptions) => Promise<PutResult>;
   readonly deleteQueues: (topic: string) => Promise<void>;
   readonly registered: () => Promise<void>;
   readonly nextUniqKey: () => string;
   readonly now: () => number;
   readonly logger: Logger;
+  /** Long polling's timers. */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** Every request code the broker answers, and who answers it; the rest get REQUEST_CODE_NOT_SUPPORTED. */
@@ -54,6 +68,19 @@ export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number,
     [RequestCode.SEND_MESSAGE, send],
     [RequestCode.SEND_MESSAGE_V2, send],
     [RequestCode.SEND_BATCH_MESSAGE, send],
+    [
+      RequestCode.PULL_MESSAGE,
+      createPullMessageProcessor({
+        config: deps.config,
+        store: deps.store,
+        topics: deps.topics,
+        groups: deps.groups,
+        consumers: deps.consumers,
+        offsets: deps.offsets,
+        logger: deps.logger.child({ component: 'pull' }),
+        ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+      }),
+    ],
     [RequestCode.HEART_BEAT, createHeartbeatProcessor(clients)],
     [RequestCode.UNREGISTER_CLIENT, createUnregisterClientProcessor(clients)],
     [RequestCode.CHECK_CLIENT_CONFIG, createCheckClientConfigProcessor()],

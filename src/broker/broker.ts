@@ -157,6 +157,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       offsets,
       producers,
       consumers,
+      store,
       put,
       deleteQueues: (topic) => store.deleteTopic(topic),
       registered: () => registration.registered(),
@@ -165,6 +166,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       ),
       now: () => scheduler.now(),
       logger,
+      scheduler,
     });
     for (const [code, processor] of processors) server.registerProcessor(code, processor);
 
