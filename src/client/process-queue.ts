@@ -37,6 +37,11 @@ export interface ProcessQueueStats {
 export interface ProcessQueue {
   /** Adds pulled messages; those already in flight (a re-pull) are ignored. */
   add(messages: readonly InFlight[]): void;
+  /**
+   * Records that the broker found nothing to deliver below `nextOffset` (no new or no matching messages), so an
+   * empty window commits there instead of re-reading filtered-out messages after a restart.
+   */
+  advanceTo(nextOffset: number): void;
   /** Removes one message by offset; false when it was not in flight (a second ack). */
   remove(queueOffset: number): boolean;
   stats(): ProcessQueueStats;
@@ -86,6 +91,9 @@ export function createProcessQueue(limits: ProcessQueueLimits = {}): ProcessQueu
         maxInFlight = m.queueOffset;
       }
       changed$.next();
+    },
+    advanceTo(nextOffset) {
+      maxPulled = Math.max(maxPulled, nextOffset - 1);
     },
     remove(queueOffset) {
       const size = inFlight.get(queueOffset);

@@ -26,6 +26,20 @@ describe('ProcessQueue', () => {
     expect(pq.committedOffset()).toBe(13);
   });
 
+  it('advances an empty window past offsets the broker filtered out, never backwards', () => {
+    const pq = createProcessQueue();
+    pq.add(msgs(0, 2));
+    pq.advanceTo(9);
+    expect(pq.committedOffset()).toBe(0);
+    pq.remove(0);
+    pq.remove(1);
+    expect(pq.committedOffset()).toBe(9);
+    pq.advanceTo(4);
+    expect(pq.committedOffset()).toBe(9);
+    pq.add(msgs(5, 1));
+    expect(pq.stats().count).toBe(0);
+  });
+
   it('treats a second ack as a no-op and ignores re-pulled offsets', () => {
     const pq = createProcessQueue();
     pq.add(msgs(0, 2, 7));
