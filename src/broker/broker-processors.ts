@@ -19,7 +19,9 @@ import {
 import { createGetBrokerConfigProcessor } from './processor/get-broker-config.js';
 import { createSendProcessor } from './processor/send.js';
 import { createTopicAdminProcessors } from './processor/topic-admin.js';
+import { createConsumerOffsetProcessors } from './processor/consumer-offset.js';
 import { createPullMessageProcessor } from './processor/pull-message.js';
+import { createQueueOffsetProcessors } from './processor/queue-offset.js';
 import type { MessageStore, PutOptions, PutResult } from './store/message-store.js';
 
 export interface BrokerProcessorDeps {
@@ -93,6 +95,9 @@ export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number,
     deleteQueues: deps.deleteQueues,
     registered: deps.registered,
   });
-  for (const [code, processor] of admin) processors.set(code, processor);
+  const offsets = createConsumerOffsetProcessors({ offsets: deps.offsets, store: deps.store });
+  for (const [code, processor] of [...admin, ...offsets, ...createQueueOffsetProcessors(deps.store)]) {
+    processors.set(code, processor);
+  }
   return processors;
 }

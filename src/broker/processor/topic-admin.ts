@@ -3,7 +3,6 @@
  * GET_ALL_TOPIC_CONFIG (21) and DELETE_TOPIC_IN_BROKER (215). A change is answered only once the name
  * servers have heard of it, as Java registers synchronously, so an admin tool's next route query sees it.
  */
-import { BadRequestError } from '../../protocol/bad-request-error.js';
 import { topicConfigSerializeWrapperJson } from '../../protocol/headers/register-broker-body.js';
 import {
   type TopicConfig,
@@ -17,6 +16,7 @@ import type { RequestProcessor } from '../../remoting/channel.js';
 import type { ConsumerOffsetManager } from '../managers/consumer-offset-manager.js';
 import type { TopicConfigManager } from '../managers/topic-config-manager.js';
 import { isNotAllowedSendTopic, topicNameProblem } from '../managers/topic-config.js';
+import { type Handler, guarded } from './guarded.js';
 
 export interface TopicAdminDeps {
   readonly topics: TopicConfigManager;
@@ -36,20 +36,6 @@ function adminTopicProblem(topic: string, clusterName: string): string | undefin
   if (isNotAllowedSendTopic(topic)) return `The topic[${topic}] is conflict with system topic.`;
   return undefined;
 }
-
-type Handler = (request: RemotingCommand) => Promise<RemotingCommand> | RemotingCommand;
-
-const guarded =
-  (handler: Handler): RequestProcessor =>
-  async (request) => {
-    try {
-      return await handler(request);
-    } catch (error) {
-      if (error instanceof BadRequestError)
-        return createResponse(request, error.responseCode, { remark: error.message });
-      throw error;
-    }
-  };
 
 export function createTopicAdminProcessors(deps: TopicAdminDeps): ReadonlyMap<number, RequestProcessor> {
   const refuse = (request: RemotingCommand, remark: string): RemotingCommand =>
