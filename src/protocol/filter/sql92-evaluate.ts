@@ -203,7 +203,6 @@ function compileValue(e: Sql92Expr): Evaluator {
     case 'between':
     case 'in':
     case 'isNull':
-    case 'contains':
       return compileBoolean(e);
   }
 }
@@ -257,15 +256,6 @@ export function compileBoolean(e: Sql92Expr): BoolEvaluator {
       const operand = compileValue(e.operand);
       const negated = e.not;
       return (get) => (operand(get) === null) !== negated;
-    }
-    case 'contains': {
-      const operand = compileValue(e.operand);
-      const { search, not: negated } = e;
-      return (get) => {
-        const v = operand(get);
-        if (search.length === 0 || typeof v !== 'string') return false;
-        return v.includes(search) !== negated;
-      };
     }
     case 'string':
     case 'int':

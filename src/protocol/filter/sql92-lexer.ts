@@ -15,7 +15,7 @@ export class Sql92SyntaxError extends RxRocketError {
   }
 }
 
-export type Keyword = 'NOT' | 'AND' | 'OR' | 'BETWEEN' | 'IN' | 'TRUE' | 'FALSE' | 'NULL' | 'IS' | 'CONTAINS';
+export type Keyword = 'NOT' | 'AND' | 'OR' | 'BETWEEN' | 'IN' | 'TRUE' | 'FALSE' | 'NULL' | 'IS';
 export type Punct = '=' | '<>' | '>' | '>=' | '<' | '<=' | '(' | ')' | ',' | '+' | '-';
 
 export type Token =
@@ -37,7 +37,6 @@ const KEYWORDS: ReadonlySet<string> = new Set<Keyword>([
   'FALSE',
   'NULL',
   'IS',
-  'CONTAINS',
 ]);
 
 // The token shapes of SelectorParser.jj (case-insensitive): identifiers are ASCII letters, digits, '_' and '$'.

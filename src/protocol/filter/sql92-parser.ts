@@ -38,13 +38,7 @@ export type Sql92Expr =
       readonly property: string;
       readonly values: readonly string[];
     }
-  | { readonly kind: 'isNull'; readonly not: boolean; readonly operand: Sql92Expr }
-  | {
-      readonly kind: 'contains';
-      readonly not: boolean;
-      readonly operand: Sql92Expr;
-      readonly search: string;
-    };
+  | { readonly kind: 'isNull'; readonly not: boolean; readonly operand: Sql92Expr };
 
 const INT_MIN = -0x80000000n;
 const INT_MAX = 0x7fffffffn;
@@ -78,8 +72,7 @@ const isBooleanExpr = (e: Sql92Expr): boolean =>
   e.kind === 'compare' ||
   e.kind === 'between' ||
   e.kind === 'in' ||
-  e.kind === 'isNull' ||
-  e.kind === 'contains';
+  e.kind === 'isNull';
 
 /** Where RocketMQ needs a boolean (AND, OR, NOT, the whole): a property is cast, anything else is refused. */
 function asBoolean(e: Sql92Expr, pos: number): Sql92Expr {
@@ -208,14 +201,9 @@ class Parser {
         left = { kind: 'compare', op: t.text, left, right };
         continue;
       }
-      const not =
-        this.isKeyword('NOT') &&
-        (this.isKeyword('CONTAINS', 1) || this.isKeyword('BETWEEN', 1) || this.isKeyword('IN', 1));
+      const not = this.isKeyword('NOT') && (this.isKeyword('BETWEEN', 1) || this.isKeyword('IN', 1));
       if (not) this.index++;
-      if (this.isKeyword('CONTAINS')) {
-        this.index++;
-        left = { kind: 'contains', not, operand: left, search: this.expectString() };
-      } else if (this.isKeyword('BETWEEN')) {
+      if (this.isKeyword('BETWEEN')) {
         left = this.between(left, not);
       } else if (this.isKeyword('IN')) {
         left = this.inList(left, not);

@@ -76,7 +76,5 @@ export function printSql92(e: Sql92Expr): string {
       return `(${e.property} ${e.not ? 'NOT ' : ''}IN (${e.values.map(quote).join(', ')}))`;
     case 'isNull':
       return `(${printSql92(e.operand)} IS ${e.not ? 'NOT ' : ''}NULL)`;
-    case 'contains':
-      return `(${printSql92(e.operand)} ${e.not ? 'NOT ' : ''}CONTAINS ${quote(e.search)})`;
   }
 }
