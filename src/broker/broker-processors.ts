@@ -19,9 +19,11 @@ import {
 import { createGetBrokerConfigProcessor } from './processor/get-broker-config.js';
 import { createSendProcessor } from './processor/send.js';
 import { createTopicAdminProcessors } from './processor/topic-admin.js';
+import { createConsumerGroupProcessors } from './processor/consumer-group.js';
 import { createConsumerOffsetProcessors } from './processor/consumer-offset.js';
 import { createPullMessageProcessor } from './processor/pull-message.js';
 import { createQueueOffsetProcessors } from './processor/queue-offset.js';
+import { RETRY_PERM, retryTopicOf } from './processor/retry-dlq.js';
 import type { MessageStore, PutOptions, PutResult } from './store/message-store.js';
 
 export interface BrokerProcessorDeps {
@@ -65,7 +67,16 @@ export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number,
     nextUniqKey: deps.nextUniqKey,
     logger: deps.logger.child({ component: 'send' }),
   });
-  const clients = { producers: deps.producers, consumers: deps.consumers, now: deps.now };
+  const clients = {
+    producers: deps.producers,
+    consumers: deps.consumers,
+    now: deps.now,
+    ensureRetryTopic: async (group: string) => {
+      const config = await deps.groups.findOrCreate(group);
+      if (config !== undefined)
+        await deps.topics.ensure(retryTopicOf(group), config.retryQueueNums, RETRY_PERM);
+    },
+  };
   const processors = new Map<number, RequestProcessor>([
     [RequestCode.SEND_MESSAGE, send],
     [RequestCode.SEND_MESSAGE_V2, send],
@@ -96,7 +107,13 @@ export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number,
     registered: deps.registered,
   });
   const offsets = createConsumerOffsetProcessors({ offsets: deps.offsets, store: deps.store });
-  for (const [code, processor] of [...admin, ...offsets, ...createQueueOffsetProcessors(deps.store)]) {
+  const consumerGroups = createConsumerGroupProcessors({ consumers: deps.consumers, groups: deps.groups });
+  for (const [code, processor] of [
+    ...admin,
+    ...offsets,
+    ...consumerGroups,
+    ...createQueueOffsetProcessors(deps.store),
+  ]) {
     processors.set(code, processor);
   }
   return processors;

@@ -18,6 +18,7 @@ import { brokerProcessors } from './broker-processors.js';
 import { clientHousekeeping$ } from './client-housekeeping.js';
 import type { BrokerConfig } from './config.js';
 import { reserveHaPort } from './ha/reserved-port.js';
+import { consumerIdsNotifier$ } from './managers/consumer-ids-notifier.js';
 import { ConsumerManager } from './managers/consumer-manager.js';
 import { ConsumerOffsetManager } from './managers/consumer-offset-manager.js';
 import { initialDataVersion } from './managers/data-version.js';
@@ -180,6 +181,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
         registration.loop$,
         offsets.flushLoop$(scheduler),
         clientHousekeeping$({ channels$: server.channels$, producers, consumers, logger, scheduler }),
+        consumerIdsNotifier$({ consumers, groups, enabled: config.notifyConsumerIdsChangedEnable }),
       ).subscribe({
         error: (error: unknown) => {
           logger.error({ error: String(error) }, 'a broker service loop failed');

@@ -19,20 +19,25 @@ export interface ClientManageDeps {
   readonly producers: ProducerManager;
   readonly consumers: ConsumerRegistry;
   readonly now: () => number;
+  /** Makes sure a consumer group's %RETRY% topic exists before its members register. */
+  readonly ensureRetryTopic?: (group: string) => Promise<void>;
 }
 
 /** HEART_BEAT: remember the client's producer and consumer groups on this channel. */
 export function createHeartbeatProcessor(deps: ClientManageDeps): RequestProcessor {
   return (request, channel) =>
-    defer(() => {
+    defer(async () => {
       const heartbeat = parseHeartbeatData(request.body);
       const now = deps.now();
       for (const producer of heartbeat.producerDataSet) {
         deps.producers.register(producer.groupName, heartbeat.clientID, channel, now);
       }
-      for (const consumer of heartbeat.consumerDataSet)
+      for (const consumer of heartbeat.consumerDataSet) {
+        // Before registering, as RocketMQ: a member told to rebalance may pull its retry queue at once.
+        await deps.ensureRetryTopic?.(consumer.groupName);
         deps.consumers.register(heartbeat.clientID, consumer, channel, now);
-      return [createResponse(request, ResponseCode.SUCCESS)];
+      }
+      return createResponse(request, ResponseCode.SUCCESS);
     });
 }
 

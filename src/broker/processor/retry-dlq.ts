@@ -5,6 +5,7 @@ import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../managers/to
 export const DEFAULT_MAX_RECONSUME_TIMES = 16;
 export const DLQ_QUEUE_NUMS = 1;
 export const DLQ_PERM = Perm.READ | Perm.WRITE;
+export const RETRY_PERM = Perm.READ | Perm.WRITE;
 
 export const retryTopicOf = (group: string): string => `${RETRY_GROUP_TOPIC_PREFIX}${group}`;
 export const dlqTopicOf = (group: string): string => `${DLQ_GROUP_TOPIC_PREFIX}${group}`;
