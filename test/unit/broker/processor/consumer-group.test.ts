@@ -74,7 +74,7 @@ describe('consumer group processors', () => {
     await call(heartbeat('10.0.0.2@b', 'cg'), b);
     const response = await list('cg');
     expect(response.code).toBe(ResponseCode.SUCCESS);
-    expect(parseGetConsumerListByGroupResponseBody(response.body).consumerIdList.sort()).toEqual([
+    expect([...parseGetConsumerListByGroupResponseBody(response.body).consumerIdList].sort()).toEqual([
       '10.0.0.1@a',
       '10.0.0.2@b',
     ]);
