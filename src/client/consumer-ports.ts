@@ -1,0 +1,107 @@
+import { type Observable, map, switchMap, throwError } from 'rxjs';
+import { MQClientError } from '../errors.js';
+import type { TopicRouteData } from '../protocol/headers/namesrv-bodies.js';
+import type { ConsumerApi } from './consumer-api.js';
+import type { OffsetStorePort } from './offset-store.js';
+import type { MessageQueue } from './queue-selector.js';
+import type { RebalancePorts } from './rebalance/rebalance.js';
+import type { StartOffsetPorts } from './start-offset.js';
+import { anyBrokerAddress, brokerAddress, toSubscribeQueues } from './topic-route.js';
+
+/** RouteService.route$: the cached route of a topic, fetched when missing. */
+export type RouteLookup = (topic: string) => Observable<TopicRouteData>;
+
+export interface ConsumerPortsOptions {
+  readonly group: string;
+  /** mqClientApiTimeout */
+  readonly timeoutMs: number;
+}
+
+/** The address to send a queue's offset calls to: its broker's master, since only a master stores offsets. */
+function masterOf$(routes: RouteLookup, queue: MessageQueue): Observable<string> {
+  return routes(queue.topic).pipe(
+    switchMap((route) => {
+      const address = brokerAddress(route, queue.brokerName);
+      return address === undefined
+        ? throwError(
+            () =>
+              new MQClientError(
+                'ERR_BROKER_NOT_FOUND',
+                `no master for ${queue.brokerName} of ${queue.topic}`,
+              ),
+          )
+        : [address];
+    }),
+  );
+}
+
+/** Rebalance inputs from the route cache and the broker: readable queues, and the group as one broker sees it. */
+export function createRebalancePorts(
+  api: ConsumerApi,
+  routes: RouteLookup,
+  options: ConsumerPortsOptions,
+): RebalancePorts {
+  return {
+    queues$: (topic) => routes(topic).pipe(map((route) => toSubscribeQueues(topic, route))),
+    clientIds$: (group, topic) =>
+      routes(topic).pipe(
+        switchMap((route) => {
+          // every broker of the topic knows the whole group through heartbeats, so any of them will do
+          const brokers = route.brokerDatas.map((b) => b.brokerName).sort();
+          const address = brokers.map((b) => anyBrokerAddress(route, b)).find((a) => a !== undefined);
+          return address === undefined
+            ? throwError(() => new MQClientError('ERR_BROKER_NOT_FOUND', `no broker serves ${topic}`))
+            : api.consumerIds$(address, group, options.timeoutMs);
+        }),
+      ),
+  };
+}
+
+/** Clustering offsets on the brokers (RocketMQ's RemoteBrokerOffsetStore). */
+export function createRemoteOffsetPort(
+  api: ConsumerApi,
+  routes: RouteLookup,
+  options: ConsumerPortsOptions,
+): OffsetStorePort {
+  return {
+    read$: (queue) =>
+      masterOf$(routes, queue).pipe(
+        switchMap((address) => api.queryConsumerOffset$(address, options.group, queue, options.timeoutMs)),
+      ),
+    write$: (queue, offset) =>
+      masterOf$(routes, queue).pipe(
+        switchMap((address) =>
+          api.updateConsumerOffset$(
+            address,
+            {
+              consumerGroup: options.group,
+              topic: queue.topic,
+              queueId: queue.queueId,
+              commitOffset: offset,
+            },
+            options.timeoutMs,
+          ),
+        ),
+      ),
+  };
+}
+
+/** What startOffset$ needs beyond the stored offset: the queue's max offset and a search by time. */
+export function createOffsetLookupPorts(
+  api: ConsumerApi,
+  routes: RouteLookup,
+  stored$: StartOffsetPorts['stored$'],
+  options: ConsumerPortsOptions,
+): StartOffsetPorts {
+  return {
+    stored$,
+    maxOffset$: (queue) =>
+      masterOf$(routes, queue).pipe(
+        switchMap((address) => api.maxOffset$(address, queue, options.timeoutMs)),
+      ),
+    searchOffset$: (queue, timestamp) =>
+      masterOf$(routes, queue).pipe(
+        switchMap((address) => api.searchOffset$(address, queue, timestamp, options.timeoutMs)),
+      ),
+  };
+}

@@ -1,0 +1,95 @@
+import { EMPTY, firstValueFrom, lastValueFrom, of } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { ConsumerApi } from '../../../src/client/consumer-api.js';
+import {
+  createOffsetLookupPorts,
+  createRebalancePorts,
+  createRemoteOffsetPort,
+} from '../../../src/client/consumer-ports.js';
+import { MQClientError } from '../../../src/errors.js';
+import type { TopicRouteData } from '../../../src/protocol/headers/namesrv-bodies.js';
+
+const route: TopicRouteData = {
+  queueDatas: [
+    { brokerName: 'b2', readQueueNums: 1, writeQueueNums: 1, perm: 6, topicSysFlag: 0 },
+    { brokerName: 'b1', readQueueNums: 2, writeQueueNums: 2, perm: 6, topicSysFlag: 0 },
+  ],
+  brokerDatas: [
+    { cluster: 'c', brokerName: 'b2', brokerAddrs: { '1': 'slave2:10911' } },
+    { cluster: 'c', brokerName: 'b1', brokerAddrs: { '0': 'master1:10911', '1': 'slave1:10911' } },
+  ],
+  filterServerTable: {},
+};
+
+/** Records `call address args…` for each call. */
+const fakeApi = () => {
+  const calls: string[] = [];
+  const api: ConsumerApi = {
+    pull$: () => EMPTY,
+    queryConsumerOffset$: (address, group, queue) => {
+      calls.push(`query ${address} ${group} ${queue.queueId}`);
+      return of(11);
+    },
+    updateConsumerOffset$: (address, header) => {
+      calls.push(`update ${address} ${header.consumerGroup} ${header.queueId} ${header.commitOffset}`);
+      return of(undefined);
+    },
+    consumerIds$: (address, group) => {
+      calls.push(`ids ${address} ${group}`);
+      return of(['c1', 'c2']);
+    },
+    maxOffset$: (address) => {
+      calls.push(`max ${address}`);
+      return of(99);
+    },
+    searchOffset$: (address, _queue, timestamp) => {
+      calls.push(`search ${address} ${timestamp}`);
+      return of(50);
+    },
+    sendBack$: () => EMPTY,
+  };
+  return { api, calls };
+};
+
+const options = { group: 'g', timeoutMs: 3000 };
+const routes = () => of(route);
+
+describe('consumer ports', () => {
+  it('rebalance: readable queues from the route, client ids from a broker of the topic', async () => {
+    const { api, calls } = fakeApi();
+    const ports = createRebalancePorts(api, routes, options);
+    expect((await firstValueFrom(ports.queues$('T'))).map((q) => `${q.brokerName}:${q.queueId}`)).toEqual([
+      'b2:0',
+      'b1:0',
+      'b1:1',
+    ]);
+    expect(await firstValueFrom(ports.clientIds$('g', 'T'))).toEqual(['c1', 'c2']);
+    expect(calls).toEqual(['ids master1:10911 g']);
+  });
+
+  it('offsets: read and written on the queue’s master', async () => {
+    const { api, calls } = fakeApi();
+    const port = createRemoteOffsetPort(api, routes, options);
+    const queue = { topic: 'T', brokerName: 'b1', queueId: 1 };
+    expect(await firstValueFrom(port.read$(queue))).toBe(11);
+    await lastValueFrom(port.write$(queue, 12), { defaultValue: undefined });
+    expect(calls).toEqual(['query master1:10911 g 1', 'update master1:10911 g 1 12']);
+  });
+
+  it('fails with MQClientError when the queue’s broker has no master', async () => {
+    const { api } = fakeApi();
+    const port = createRemoteOffsetPort(api, routes, options);
+    await expect(
+      firstValueFrom(port.read$({ topic: 'T', brokerName: 'b2', queueId: 0 })),
+    ).rejects.toBeInstanceOf(MQClientError);
+  });
+
+  it('start offset lookups go to the master', async () => {
+    const { api, calls } = fakeApi();
+    const ports = createOffsetLookupPorts(api, routes, () => of(undefined), options);
+    const queue = { topic: 'T', brokerName: 'b1', queueId: 0 };
+    expect(await firstValueFrom(ports.maxOffset$(queue))).toBe(99);
+    expect(await firstValueFrom(ports.searchOffset$(queue, 7))).toBe(50);
+    expect(calls).toEqual(['max master1:10911', 'search master1:10911 7']);
+  });
+});
