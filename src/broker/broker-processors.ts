@@ -23,6 +23,7 @@ import { createConsumerGroupProcessors } from './processor/consumer-group.js';
 import { createConsumerOffsetProcessors } from './processor/consumer-offset.js';
 import { createPullMessageProcessor } from './processor/pull-message.js';
 import { createQueueOffsetProcessors } from './processor/queue-offset.js';
+import { createSendBackProcessor } from './processor/send-back.js';
 import { RETRY_PERM, retryTopicOf } from './processor/retry-dlq.js';
 import type { MessageStore, PutOptions, PutResult } from './store/message-store.js';
 
@@ -92,6 +93,18 @@ export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number,
         offsets: deps.offsets,
         logger: deps.logger.child({ component: 'pull' }),
         ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+      }),
+    ],
+    [
+      RequestCode.CONSUMER_SEND_MSG_BACK,
+      createSendBackProcessor({
+        config: deps.config,
+        storeHost: deps.storeHost,
+        topics: deps.topics,
+        groups: deps.groups,
+        store: deps.store,
+        put: deps.put,
+        logger: deps.logger.child({ component: 'send-back' }),
       }),
     ],
     [RequestCode.HEART_BEAT, createHeartbeatProcessor(clients)],
