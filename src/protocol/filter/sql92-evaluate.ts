@@ -17,8 +17,13 @@ export class EvaluationAbort extends Error {
   override readonly name = 'EvaluationAbort';
 }
 
+/** One shared instance: messages whose properties do not parse are common, and a stack trace is costly. */
+export const EVALUATION_ABORT = new EvaluationAbort(
+  'the evaluation failed as RocketMQ evaluation would throw',
+);
+
 const INT = /^[+-]?[0-9]+$/;
-const DOUBLE = /^[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)[fFdD]?$/;
+const DOUBLE = /^[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?)$/;
 const JAVA_TRIM = /^[\0- ]+|[\0- ]+$/g;
 
 /** Integer.valueOf(String) */
@@ -27,7 +32,7 @@ function parseInteger(s: string): JavaInt {
     const n = Number(s);
     if (n >= -0x80000000 && n <= 0x7fffffff) return new JavaInt(n);
   }
-  throw new EvaluationAbort(`not an int: ${s}`);
+  throw EVALUATION_ABORT;
 }
 
 /** Long.valueOf(String) */
@@ -36,13 +41,13 @@ function parseLong(s: string): bigint {
     const n = BigInt(s);
     if (BigInt.asIntN(64, n) === n) return n;
   }
-  throw new EvaluationAbort(`not a long: ${s}`);
+  throw EVALUATION_ABORT;
 }
 
 /** Double.valueOf(String), without Java's hexadecimal floating-point form. */
 export function parseDouble(s: string): number {
   const t = s.replace(JAVA_TRIM, '');
-  if (!DOUBLE.test(t)) throw new EvaluationAbort(`not a double: ${s}`);
+  if (!DOUBLE.test(t)) throw EVALUATION_ABORT;
   return Number(/[fFdD]$/.test(t) ? t.slice(0, -1) : t);
 }
 
@@ -72,7 +77,7 @@ export function compareJava(lv: NonNullable<JavaValue>, rv: NonNullable<JavaValu
   if (typeof lv === 'boolean') {
     if (typeof rv === 'boolean') return sign(lv, rv);
     // Boolean.valueOf((String) lv) on a Boolean: Java's ClassCastException.
-    if (typeof rv === 'string') throw new EvaluationAbort('a boolean cannot be compared with a string');
+    if (typeof rv === 'string') throw EVALUATION_ABORT;
     return -1;
   }
   if (typeof lv === 'number') {

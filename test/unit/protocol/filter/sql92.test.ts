@@ -102,6 +102,10 @@ describe('SQL92 filter: RocketMQ ExpressionTest cases', () => {
     expect(matches('a = 3000000000', { a: '3000000000' })).toBe(true);
     expect(matches('a > 1', { a: '3000000000' })).toBe(false);
     expect(matches('a > 1L', { a: '+2' })).toBe(true);
+    // Double.valueOf: NaN sorts above everything, a type suffix only after digits.
+    expect(matches('a > 1.0e0', { a: 'NaN' })).toBe(true);
+    expect(matches('a > 1.0e0', { a: 'NaNd' })).toBe(false);
+    expect(matches('a > 1.0e0', { a: '2f' })).toBe(true);
   });
 
   it('operands: unary minus, literal comparisons, literals on the left', () => {
