@@ -1,0 +1,157 @@
+import { NEVER, type Observable, map, of, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { type ConsumeAssignedDeps, consumeAssigned$ } from '../../../src/client/consume-assigned.js';
+import type { ConsumerMessage } from '../../../src/client/consumer-message.js';
+import { createOffsetStore } from '../../../src/client/offset-store.js';
+import type { PullRequest, PullResult } from '../../../src/client/pull-loop.js';
+import type { Assignment } from '../../../src/client/rebalance/rebalance.js';
+import type { MessageExt } from '../../../src/protocol/message.js';
+import { decodeRecord, encodeRecord } from '../../../src/protocol/message-codec.js';
+
+const q0 = { topic: 'T', brokerName: 'b', queueId: 0 };
+const assign: Assignment = { queues: [q0], added: [q0], removed: [] };
+const revoke: Assignment = { queues: [], added: [], removed: [q0] };
+
+const ext = (queueOffset: number): MessageExt =>
+  decodeRecord(
+    encodeRecord(
+      {
+        topic: 'T',
+        queueId: 0,
+        flag: 0,
+        body: Buffer.from('x'),
+        properties: '',
+        sysFlag: 0,
+        bornTimestamp: 0,
+        bornHost: { address: '1.1.1.1', port: 1 },
+        storeHost: { address: '1.1.1.2', port: 2 },
+        reconsumeTimes: 0,
+        preparedTransactionOffset: 0,
+        tagsCode: 0,
+      },
+      { physicalOffset: queueOffset * 100, queueOffset, storeTimestamp: 0 },
+    ),
+  );
+const found = (next: number, offsets: number[]): PullResult<MessageExt> => ({
+  status: 'FOUND',
+  nextBeginOffset: next,
+  minOffset: 0,
+  maxOffset: 100,
+  messages: offsets.map(ext),
+});
+
+const newScheduler = (): TestScheduler =>
+  new TestScheduler((actual, expected) => {
+    expect(actual).toEqual(expected);
+  });
+
+/** Deps whose n-th pull is answered by answers[n] (never after), recording requests and offset writes. */
+const setup = (
+  answers: Observable<PullResult<MessageExt>>[],
+  sendBack$: ConsumeAssignedDeps['sendBack$'],
+) => {
+  const requests: PullRequest[] = [];
+  const writes: number[] = [];
+  const offsets = createOffsetStore({
+    read$: () => of(undefined),
+    write$: (_q, offset) => {
+      writes.push(offset);
+      return of(undefined);
+    },
+  });
+  const deps: ConsumeAssignedDeps = {
+    startOffset$: () => of(5),
+    pull$: (request) => {
+      requests.push(request);
+      return answers[requests.length - 1] ?? NEVER;
+    },
+    offsets,
+    sendBack$,
+  };
+  return { deps, requests, writes, offsets };
+};
+
+describe('consumeAssigned$', () => {
+  it('pulls an assigned queue from its start offset; acks move its committed offset', () => {
+    const seen: ConsumerMessage[] = [];
+    let s: ReturnType<typeof setup> | undefined;
+    newScheduler().run(({ cold, hot, expectObservable }) => {
+      s = setup([cold('-(r|)', { r: found(7, [5, 6]) })], () => of(undefined));
+      const out$ = consumeAssigned$(hot('a', { a: assign }), s.deps).pipe(
+        map((m) => {
+          seen.push(m);
+          return m.queueOffset;
+        }),
+      );
+      hot('---a').subscribe(() => seen[1]?.ack());
+      hot('-----a').subscribe(() => seen[0]?.ack());
+      expectObservable(out$, '^ 9ms !').toBe('-(ab)', { a: 5, b: 6 });
+    });
+    expect(s?.requests.map((r) => r.queueOffset)).toEqual([5, 7]);
+    expect(s?.offsets.readMemory(q0)).toBe(7);
+    expect(seen[0]?.queueKey).toBe('b@0');
+  });
+
+  it('stops a revoked queue’s loop, its pull in flight included, and writes its offset one last time', () => {
+    let s: ReturnType<typeof setup> | undefined;
+    newScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const first = cold<PullResult<MessageExt>>('-(r|)', { r: found(6, [5]) });
+      const pending = cold<PullResult<MessageExt>>('-------');
+      s = setup([first, pending], () => of(undefined));
+      const seen: ConsumerMessage[] = [];
+      hot('--a').subscribe(() => seen[0]?.ack());
+      const out$ = consumeAssigned$(hot('a---b', { a: assign, b: revoke }), s.deps).pipe(
+        map((m) => {
+          seen.push(m);
+          return m.queueOffset;
+        }),
+      );
+      expectObservable(out$, '^ 9ms !').toBe('-a', { a: 5 });
+      expectSubscriptions(pending.subscriptions).toBe('-^--!');
+    });
+    expect(s?.writes).toEqual([6]);
+    expect(s?.offsets.readMemory(q0)).toBeUndefined();
+  });
+
+  it('retry: the window lets go of a message only once the broker took it back', () => {
+    let s: ReturnType<typeof setup> | undefined;
+    const errors: unknown[] = [];
+    newScheduler().run(({ cold, hot, expectObservable }) => {
+      const seen: ConsumerMessage[] = [];
+      s = setup([cold('-(r|)', { r: found(7, [5, 6]) })], (m) =>
+        m.queueOffset === 5 ? throwError(() => new Error('busy')) : of(undefined),
+      );
+      s.deps = { ...s.deps, onError: (e) => errors.push(e) };
+      hot('---a').subscribe(() => {
+        seen[0]?.retry();
+        seen[1]?.retry({ delayLevel: 2 });
+      });
+      const out$ = consumeAssigned$(hot('a', { a: assign }), s.deps).pipe(
+        map((m) => {
+          seen.push(m);
+          return m.queueOffset;
+        }),
+      );
+      expectObservable(out$, '^ 9ms !').toBe('-(ab)', { a: 5, b: 6 });
+    });
+    expect(errors).toEqual([new Error('busy')]);
+    expect(s?.offsets.readMemory(q0)).toBe(5);
+  });
+
+  it('starts a fresh window where the broker moved the offset to', () => {
+    let s: ReturnType<typeof setup> | undefined;
+    newScheduler().run(({ cold, hot, expectObservable }) => {
+      s = setup(
+        [
+          cold('-(r|)', { r: { ...found(20, []), status: 'OFFSET_ILLEGAL' as const } }),
+          cold('-(r|)', { r: found(21, [20]) }),
+        ],
+        () => of(undefined),
+      );
+      const out$ = consumeAssigned$(hot('a', { a: assign }), s.deps).pipe(map((m) => m.queueOffset));
+      expectObservable(out$, '^ 9ms !').toBe('--a', { a: 20 });
+    });
+    expect(s?.requests.map((r) => r.queueOffset)).toEqual([5, 20, 21]);
+  });
+});
