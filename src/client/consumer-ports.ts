@@ -1,7 +1,9 @@
 import { type Observable, map, switchMap, throwError } from 'rxjs';
 import { MQClientError } from '../errors.js';
 import type { TopicRouteData } from '../protocol/headers/namesrv-bodies.js';
+import { MessageProperty } from '../protocol/properties.js';
 import type { ConsumerApi } from './consumer-api.js';
+import type { ConsumerMessage } from './consumer-message.js';
 import type { OffsetStorePort } from './offset-store.js';
 import type { MessageQueue } from './queue-selector.js';
 import type { RebalancePorts } from './rebalance/rebalance.js';
@@ -103,5 +105,37 @@ export function createOffsetLookupPorts(
       masterOf$(routes, queue).pipe(
         switchMap((address) => api.searchOffset$(address, queue, timestamp, options.timeoutMs)),
       ),
+  };
+}
+
+/** maxReconsumeTimes −1 in RocketMQ means this many. */
+export const DEFAULT_MAX_RECONSUME_TIMES = 16;
+
+/**
+ * CONSUMER_SEND_MSG_BACK to the broker that stored the message (its store host), naming the record by its
+ * CommitLog offset so the broker re-stores it on %RETRY%group, or on %DLQ%group once retries run out.
+ */
+export function createSendBackPort(
+  api: ConsumerApi,
+  options: ConsumerPortsOptions & { readonly maxReconsumeTimes?: number },
+): (message: ConsumerMessage, delayLevel: number) => Observable<void> {
+  return (message, delayLevel) => {
+    const host = message.storeHost;
+    const address = host.address.includes(':')
+      ? `[${host.address}]:${host.port}`
+      : `${host.address}:${host.port}`;
+    return api.sendBack$(
+      address,
+      {
+        offset: message.commitLogOffset,
+        group: options.group,
+        delayLevel,
+        originMsgId: message.properties.get(MessageProperty.ORIGIN_MESSAGE_ID) ?? message.msgId,
+        originTopic: message.topic,
+        unitMode: false,
+        maxReconsumeTimes: options.maxReconsumeTimes ?? DEFAULT_MAX_RECONSUME_TIMES,
+      },
+      options.timeoutMs,
+    );
   };
 }

@@ -5,7 +5,12 @@ import {
   createOffsetLookupPorts,
   createRebalancePorts,
   createRemoteOffsetPort,
+  createSendBackPort,
 } from '../../../src/client/consumer-ports.js';
+import { decodePulledMessages, toConsumerMessage } from '../../../src/client/consumer-message.js';
+import type { ConsumerSendMsgBackRequestHeader } from '../../../src/protocol/headers/send-back.js';
+import { encodeRecord } from '../../../src/protocol/message-codec.js';
+import { encodeProperties } from '../../../src/protocol/properties.js';
 import { MQClientError } from '../../../src/errors.js';
 import type { TopicRouteData } from '../../../src/protocol/headers/namesrv-bodies.js';
 
@@ -91,5 +96,58 @@ describe('consumer ports', () => {
     expect(await firstValueFrom(ports.maxOffset$(queue))).toBe(99);
     expect(await firstValueFrom(ports.searchOffset$(queue, 7))).toBe(50);
     expect(calls).toEqual(['max master1:10911', 'search master1:10911 7']);
+  });
+});
+
+describe('send-back port', () => {
+  it('hands the record back to the broker that stored it, by CommitLog offset', async () => {
+    const headers: [string, ConsumerSendMsgBackRequestHeader][] = [];
+    const api: ConsumerApi = {
+      ...fakeApi().api,
+      sendBack$: (address, header) => {
+        headers.push([address, header]);
+        return of(undefined);
+      },
+    };
+    const sendBack$ = createSendBackPort(api, options);
+    const [ext] = decodePulledMessages(
+      encodeRecord(
+        {
+          topic: 'T',
+          queueId: 0,
+          flag: 0,
+          body: Buffer.from('x'),
+          properties: encodeProperties({ UNIQ_KEY: 'U1' }),
+          sysFlag: 0,
+          bornTimestamp: 0,
+          bornHost: { address: '1.1.1.1', port: 1 },
+          storeHost: { address: '10.0.0.9', port: 10911 },
+          reconsumeTimes: 0,
+          preparedTransactionOffset: 0,
+          tagsCode: 0,
+        },
+        { physicalOffset: 4096, queueOffset: 3, storeTimestamp: 0 },
+      ),
+    );
+    const message = toConsumerMessage(
+      ext!,
+      { topic: 'T', brokerName: 'b1', queueId: 0 },
+      { ack: () => undefined, retry: () => undefined },
+    );
+    await lastValueFrom(sendBack$(message, 0), { defaultValue: undefined });
+    expect(headers).toEqual([
+      [
+        '10.0.0.9:10911',
+        {
+          offset: 4096,
+          group: 'g',
+          delayLevel: 0,
+          originMsgId: 'U1',
+          originTopic: 'T',
+          unitMode: false,
+          maxReconsumeTimes: 16,
+        },
+      ],
+    ]);
   });
 });
