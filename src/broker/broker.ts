@@ -108,6 +108,15 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     const server = createRemotingServer({ host: listenHost, port: config.listenPort, logger });
     const bound = await listening('clients', listenHost, config.listenPort, () => server.listen());
     undo.push(() => server.close());
+    // RocketMQ's "VIP channel": Java clients before 4.9 send to listenPort - 2 unless told otherwise.
+    const vip =
+      config.listenPort > 2
+        ? createRemotingServer({ host: listenHost, port: config.listenPort - 2, logger })
+        : undefined;
+    if (vip !== undefined) {
+      await listening('clients (VIP channel)', listenHost, config.listenPort - 2, () => vip.listen());
+      undo.push(() => vip.close());
+    }
     const haHost = config.haListenHost ?? listenHost;
     const ha = await listening('HA', haHost, config.haListenPort, () =>
       reserveHaPort(haHost, config.haListenPort, logger),
@@ -169,7 +178,10 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       logger,
       scheduler,
     });
-    for (const [code, processor] of processors) server.registerProcessor(code, processor);
+    for (const [code, processor] of processors) {
+      server.registerProcessor(code, processor);
+      vip?.registerProcessor(code, processor);
+    }
 
     const loops = new Subscription();
     undo.push(() => {
@@ -180,7 +192,13 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       merge(
         registration.loop$,
         offsets.flushLoop$(scheduler),
-        clientHousekeeping$({ channels$: server.channels$, producers, consumers, logger, scheduler }),
+        clientHousekeeping$({
+          channels$: vip === undefined ? server.channels$ : merge(server.channels$, vip.channels$),
+          producers,
+          consumers,
+          logger,
+          scheduler,
+        }),
         consumerIdsNotifier$({ consumers, groups, enabled: config.notifyConsumerIdsChangedEnable }),
       ).subscribe({
         error: (error: unknown) => {
@@ -197,6 +215,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       await lastValueFrom(registration.unregisterAll$(), { defaultValue: undefined });
       await ha.close();
       await server.close();
+      await vip?.close();
       await Promise.allSettled(inFlight);
       await offsets.persist().catch((error: unknown) => {
         logger.error({ error: String(error) }, 'consumer offsets not persisted at shutdown');
