@@ -190,6 +190,7 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
           },
         ).pipe(concatMap(() => pull(request, parked, channel, false)));
       }),
+      // Only a first run parks; the re-run after waking always answers.
       concatMap((answer) => (isPark(answer) ? [] : [answer])),
       catchError((error: unknown) => {
         if (!(error instanceof BadRequestError)) return throwError(() => error);
