@@ -3,7 +3,7 @@ import {
   type Observable,
   Subject,
   type SchedulerLike,
-  catchError,
+  asyncScheduler,
   concat,
   defer,
   filter,
@@ -12,12 +12,14 @@ import {
   merge,
   mergeMap,
   switchMap,
+  retry,
   takeUntil,
+  timer,
 } from 'rxjs';
 import { type ConsumerMessage, type Settlement, toConsumerMessage } from './consumer-message.js';
 import type { OffsetStore } from './offset-store.js';
 import { type ProcessQueue, type ProcessQueueLimits, createProcessQueue } from './process-queue.js';
-import { type PullRequest, type PullResult, pullLoop$ } from './pull-loop.js';
+import { PULL_DELAY_ON_ERROR_MS, type PullRequest, type PullResult, pullLoop$ } from './pull-loop.js';
 import type { MessageQueue } from './queue-selector.js';
 import { type Assignment, queueKey } from './rebalance/rebalance.js';
 import type { MessageExt } from '../protocol/message.js';
@@ -95,12 +97,15 @@ export function consumeAssigned$(
       });
 
     const assigned$ = (queue: MessageQueue): Observable<ConsumerMessage> =>
-      deps.startOffset$(queue).pipe(
-        switchMap((offset) => run$(queue, offset)),
-        catchError((error: unknown) => {
-          deps.onError?.(error, queue);
-          return EMPTY;
+      defer(() => deps.startOffset$(queue)).pipe(
+        // the queue stays assigned, so no later rebalance would start it: keep trying, as a failed pull does
+        retry({
+          delay: (error: unknown) => {
+            deps.onError?.(error, queue);
+            return timer(PULL_DELAY_ON_ERROR_MS, deps.scheduler ?? asyncScheduler);
+          },
         }),
+        switchMap((offset) => run$(queue, offset)),
         takeUntil(revoked$.pipe(filter((k) => k === queueKey(queue)))),
       );
 

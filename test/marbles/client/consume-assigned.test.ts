@@ -155,3 +155,25 @@ describe('consumeAssigned$', () => {
     expect(s?.requests.map((r) => r.queueOffset)).toEqual([5, 20, 21]);
   });
 });
+
+describe('consumeAssigned$ start offsets', () => {
+  it('keeps trying a queue whose start offset could not be read, 3 s apart', () => {
+    const errors: unknown[] = [];
+    let lookups = 0;
+    const scheduler = newScheduler();
+    let s: ReturnType<typeof setup> | undefined;
+    scheduler.run(({ cold, hot, expectObservable }) => {
+      s = setup([cold('-(r|)', { r: found(6, [5]) })], () => of(undefined));
+      const deps: ConsumeAssignedDeps = {
+        ...s.deps,
+        startOffset$: () => (++lookups === 1 ? throwError(() => new Error('no route')) : of(5)),
+        onError: (e) => errors.push(e),
+        scheduler,
+      };
+      const out$ = consumeAssigned$(hot('a', { a: assign }), deps).pipe(map((m) => m.queueOffset));
+      expectObservable(out$, '^ 5s !').toBe('3001ms a', { a: 5 });
+    });
+    expect(errors).toEqual([new Error('no route')]);
+    expect(lookups).toBe(2);
+  });
+});
