@@ -7,32 +7,13 @@ import { createOffsetStore } from '../../../src/client/offset-store.js';
 import type { PullRequest, PullResult } from '../../../src/client/pull-loop.js';
 import type { Assignment } from '../../../src/client/rebalance/rebalance.js';
 import type { MessageExt } from '../../../src/protocol/message.js';
-import { decodeRecord, encodeRecord } from '../../../src/protocol/message-codec.js';
+import { extAt } from '../../fixtures/client/records.js';
 
 const q0 = { topic: 'T', brokerName: 'b', queueId: 0 };
 const assign: Assignment = { queues: [q0], added: [q0], removed: [] };
 const revoke: Assignment = { queues: [], added: [], removed: [q0] };
 
-const ext = (queueOffset: number): MessageExt =>
-  decodeRecord(
-    encodeRecord(
-      {
-        topic: 'T',
-        queueId: 0,
-        flag: 0,
-        body: Buffer.from('x'),
-        properties: '',
-        sysFlag: 0,
-        bornTimestamp: 0,
-        bornHost: { address: '1.1.1.1', port: 1 },
-        storeHost: { address: '1.1.1.2', port: 2 },
-        reconsumeTimes: 0,
-        preparedTransactionOffset: 0,
-        tagsCode: 0,
-      },
-      { physicalOffset: queueOffset * 100, queueOffset, storeTimestamp: 0 },
-    ),
-  );
+const ext = (queueOffset: number): MessageExt => extAt(queueOffset, queueOffset * 100);
 const found = (next: number, offsets: number[]): PullResult<MessageExt> => ({
   status: 'FOUND',
   nextBeginOffset: next,

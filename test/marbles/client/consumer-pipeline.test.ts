@@ -6,28 +6,9 @@ import { consumerPipeline$ } from '../../../src/client/consumer-pipeline.js';
 import { createOffsetStore } from '../../../src/client/offset-store.js';
 import type { PullResult } from '../../../src/client/pull-loop.js';
 import type { MessageExt } from '../../../src/protocol/message.js';
-import { decodeRecord, encodeRecord } from '../../../src/protocol/message-codec.js';
+import { extAt } from '../../fixtures/client/records.js';
 
-const ext = (queueOffset: number): MessageExt =>
-  decodeRecord(
-    encodeRecord(
-      {
-        topic: 'T',
-        queueId: 0,
-        flag: 0,
-        body: Buffer.from('x'),
-        properties: '',
-        sysFlag: 0,
-        bornTimestamp: 0,
-        bornHost: { address: '1.1.1.1', port: 1 },
-        storeHost: { address: '1.1.1.2', port: 2 },
-        reconsumeTimes: 0,
-        preparedTransactionOffset: 0,
-        tagsCode: 0,
-      },
-      { physicalOffset: queueOffset, queueOffset, storeTimestamp: 0 },
-    ),
-  );
+const ext = (queueOffset: number): MessageExt => extAt(queueOffset);
 
 describe('consumerPipeline$', () => {
   it('rebalances, pulls the queues it owns, persists acked offsets every 5 s and once more on unsubscribe', () => {

@@ -7,7 +7,7 @@ import { MQClientError } from '../../../src/errors.js';
 import type { PullMessageRequestHeader } from '../../../src/protocol/headers/pull.js';
 import type { TopicRouteData } from '../../../src/protocol/headers/namesrv-bodies.js';
 import { PullSysFlag } from '../../../src/protocol/headers/pull.js';
-import { encodeRecord } from '../../../src/protocol/message-codec.js';
+import { recordAt } from '../../fixtures/client/records.js';
 import { encodeProperties } from '../../../src/protocol/properties.js';
 
 const route: TopicRouteData = {
@@ -16,24 +16,8 @@ const route: TopicRouteData = {
   filterServerTable: {},
 };
 
-const tagged = (queueOffset: number, tag: string) =>
-  encodeRecord(
-    {
-      topic: 'T',
-      queueId: 0,
-      flag: 0,
-      body: Buffer.from('x'),
-      properties: encodeProperties({ TAGS: tag }),
-      sysFlag: 0,
-      bornTimestamp: 0,
-      bornHost: { address: '1.1.1.1', port: 1 },
-      storeHost: { address: '1.1.1.2', port: 2 },
-      reconsumeTimes: 0,
-      preparedTransactionOffset: 0,
-      tagsCode: 0,
-    },
-    { physicalOffset: queueOffset, queueOffset, storeTimestamp: 0 },
-  );
+const tagged = (queueOffset: number, tag: string): Buffer =>
+  recordAt(queueOffset, encodeProperties({ TAGS: tag }));
 
 const fakeApi = () => {
   const pulls: [string, PullMessageRequestHeader, number][] = [];
