@@ -16,7 +16,6 @@ import {
 } from 'rxjs';
 import type { Logger } from '../../logger.js';
 import { BadRequestError } from '../../protocol/bad-request-error.js';
-import { type TagSubscription, tagsCodeMatches } from '../../protocol/filter/tag.js';
 import {
   type PullMessageRequestHeader,
   PullSysFlag,
@@ -36,7 +35,7 @@ import type { TopicConfigManager } from '../managers/topic-config-manager.js';
 import { isReadable } from '../managers/topic-config.js';
 import type { MessageStore } from '../store/message-store.js';
 import { pullResponseCode } from './pull-status.js';
-import { pullSubscription } from './pull-subscription.js';
+import { type PullFilter, pullSubscription } from './pull-subscription.js';
 
 export interface PullMessageDeps {
   readonly config: Pick<
@@ -64,7 +63,7 @@ export interface PullMessageDeps {
 
 /** The read found nothing and the pull may wait for news. */
 interface Park {
-  readonly park: TagSubscription;
+  readonly park: PullFilter;
   readonly timeoutMs: number;
 }
 
@@ -76,7 +75,7 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
   const checkedSubscription = async (
     header: PullMessageRequestHeader,
     channel: Channel,
-  ): Promise<TagSubscription> => {
+  ): Promise<PullFilter> => {
     if (!isReadable(config.brokerPermission)) {
       throw new BadRequestError(
         `the broker[${config.brokerIP1}] pulling message is forbidden`,
@@ -129,9 +128,7 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
       offset: header.queueOffset,
       maxCount: Math.min(header.maxMsgNums, config.maxTransferCountOnMessageInMemory),
       maxBytes: config.maxTransferBytesOnMessageInMemory,
-      ...(subscription.matchesAll
-        ? {}
-        : { filter: { matchesTagsCode: (code: number) => tagsCodeMatches(subscription, code) } }),
+      ...(subscription.matchesAll ? {} : { filter: subscription }),
     });
     // Stored even when the pull is parked, and only on its first run, as RocketMQ's storeOffsetEnable.
     if (
@@ -185,7 +182,7 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
             queueId: parked.queueId,
             offset: parked.queueOffset,
             timeoutMs: first.timeoutMs,
-            matchesTagsCode: (code) => tagsCodeMatches(first.park, code),
+            matchesTagsCode: (code) => first.park.matchesTagsCode(code),
             closed$: channel.closed$,
           },
         ).pipe(concatMap(() => pull(request, parked, channel, false)));

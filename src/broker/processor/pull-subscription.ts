@@ -1,12 +1,25 @@
 import { BadRequestError } from '../../protocol/bad-request-error.js';
-import type { TagSubscription } from '../../protocol/filter/tag.js';
-import { parseTagExpression } from '../../protocol/filter/tag.js';
+import { Sql92SyntaxError, compileSql92 } from '../../protocol/filter/sql92.js';
+import { parseTagExpression, tagsCodeMatches } from '../../protocol/filter/tag.js';
+import { readDispatchInfo } from '../../protocol/message-codec.js';
+import { propertyValue } from '../../protocol/properties.js';
 import { type PullMessageRequestHeader, PullSysFlag, hasPullSysFlag } from '../../protocol/headers/pull.js';
 import type { SubscriptionGroupConfig } from '../../protocol/headers/subscription-group.js';
 import { ResponseCode } from '../../protocol/response-code.js';
 import type { ConsumerManager } from '../managers/consumer-manager.js';
 
 const TAG = 'TAG';
+const SQL92 = 'SQL92';
+
+/**
+ * How a pull is filtered while the store reads: by the ConsumeQueue's tag hash, and for SQL92 by the
+ * record's properties (RocketMQ's ExpressionMessageFilter).
+ */
+export interface PullFilter {
+  readonly matchesAll: boolean;
+  matchesTagsCode(tagsCode: number): boolean;
+  matchesRecord?(record: Buffer): boolean;
+}
 
 /**
  * The subscription a pull is filtered by (PullMessageProcessor's first half): the one the pull carries when
@@ -19,9 +32,9 @@ export function pullSubscription(
   group: SubscriptionGroupConfig,
   consumers: Pick<ConsumerManager, 'group'>,
   enablePropertyFilter: boolean,
-): TagSubscription {
+): PullFilter {
   if (hasPullSysFlag(header.sysFlag, PullSysFlag.SUBSCRIPTION)) {
-    return tagsOnly(header.expressionType ?? TAG, header.subscription, enablePropertyFilter);
+    return filterOf(header.expressionType ?? TAG, header.subscription, enablePropertyFilter);
   }
   const info = consumers.group(header.consumerGroup);
   if (info === undefined) {
@@ -49,24 +62,46 @@ export function pullSubscription(
       ResponseCode.SUBSCRIPTION_NOT_LATEST,
     );
   }
-  return tagsOnly(data.expressionType, data.subString, enablePropertyFilter);
+  return filterOf(data.expressionType, data.subString, enablePropertyFilter);
 }
 
-function tagsOnly(
+function filterOf(
   expressionType: string,
   expression: string | undefined,
   enablePropertyFilter: boolean,
-): TagSubscription {
-  if (expressionType === TAG) return parseTagExpression(expression);
+): PullFilter {
+  if (expressionType === TAG) {
+    const tags = parseTagExpression(expression);
+    return { matchesAll: tags.matchesAll, matchesTagsCode: (code) => tagsCodeMatches(tags, code) };
+  }
   if (!enablePropertyFilter) {
     throw new BadRequestError(
       'The broker does not support consumer to filter message by SQL92',
       ResponseCode.SYSTEM_ERROR,
     );
   }
-  // SQL92 evaluation is not wired into pulls yet; refusing beats delivering messages the filter would drop.
-  throw new BadRequestError(
-    `expression type ${expressionType} is not supported by this broker yet`,
-    ResponseCode.SUBSCRIPTION_PARSE_FAILED,
-  );
+  if (expressionType !== SQL92) {
+    throw new BadRequestError(
+      `unknown expression type ${expressionType}`,
+      ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+    );
+  }
+  let sql: ReturnType<typeof compileSql92>;
+  try {
+    sql = compileSql92(expression ?? '');
+  } catch (error) {
+    if (!(error instanceof Sql92SyntaxError)) throw error;
+    throw new BadRequestError(
+      `the consumer's subscription parse failed: ${error.message}`,
+      ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+    );
+  }
+  return {
+    matchesAll: false,
+    matchesTagsCode: () => true,
+    matchesRecord: (record) => {
+      const text = readDispatchInfo(record, 0).propertiesText;
+      return sql.evaluate((name) => propertyValue(text, name));
+    },
+  };
 }

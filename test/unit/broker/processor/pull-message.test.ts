@@ -67,6 +67,21 @@ describe('pull message processor', () => {
     expect(decodePullMessageResponseHeader(none.extFields).nextBeginOffset).toBe(4);
   });
 
+  it('filters by SQL92 over the properties when property filters are on, and refuses a bad expression', async () => {
+    for (const [i, region] of ['eu', 'us', 'eu', 'ap'].entries()) {
+      await f.sendTagged(`T${i}`, 0, { region, amount: String(i * 10) });
+    }
+    const pull = f.puller({ enablePropertyFilter: true });
+    const sql = (subscription: string) => pull(pullHeader({ expressionType: 'SQL92', subscription }));
+    expect(tagsOf((await sql("region = 'eu' AND amount >= 10"))!.body)).toEqual(['T2']);
+    expect(tagsOf((await sql("region IN ('us', 'ap') OR amount IS NULL"))!.body)).toEqual(['T1', 'T3']);
+    const none = (await sql("region = 'cn'"))!;
+    expect(none.code).toBe(ResponseCode.PULL_RETRY_IMMEDIATELY);
+    const bad = (await sql('region = '))!;
+    expect(bad.code).toBe(ResponseCode.SUBSCRIPTION_PARSE_FAILED);
+    expect(bad.remark).toMatch(/parse failed/);
+  });
+
   it("otherwise uses the group's heartbeat subscription, which must exist and be as new", async () => {
     await f.sendTagged('A');
     await f.sendTagged('B');
