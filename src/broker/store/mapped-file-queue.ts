@@ -83,12 +83,16 @@ export class MappedFileQueue {
     return last === undefined ? 0 : last.fileFromOffset + last.wrotePosition;
   }
 
+  /**
+   * End of the contiguous durable prefix: the first segment not flushed to its end bounds it. A later
+   * segment's finished write says nothing about an earlier one's tail still on its way.
+   */
   get flushedOffset(): number {
-    for (let i = this.files.length - 1; i >= 0; i--) {
-      const file = this.files[i]!;
-      if (file.flushedPosition > 0 || i === 0) return file.fileFromOffset + file.flushedPosition;
-    }
-    return 0;
+    const files = this.files;
+    let i = 0;
+    while (i < files.length - 1 && files[i]!.flushedPosition >= this.fileSize) i++;
+    const file = files[i];
+    return file === undefined ? 0 : file.fileFromOffset + file.flushedPosition;
   }
 
   /** The segment that holds `offset`, if any. */

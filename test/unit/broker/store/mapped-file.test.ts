@@ -49,7 +49,7 @@ describe('MappedFile', () => {
     );
   });
 
-  it('keeps several commits in flight and moves the committed position only over finished, contiguous writes', async () => {
+  it('takes commits called back to back in order and moves the committed position over each finished write', async () => {
     const file = await MappedFile.open(join(dir, 'seg'), 0, 64 * 1024, { chunkSize: 1024, dsync: true });
     const parts = Array.from({ length: 12 }, (_, i) => Buffer.alloc(700 + i * 50, i + 1));
     const commits: Promise<number>[] = [];
