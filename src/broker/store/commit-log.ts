@@ -88,20 +88,6 @@ export class CommitLog {
     return this.files.flushedOffset;
   }
 
-  /** Appended bytes no commit has taken yet. */
-  get unsubmittedBytes(): number {
-    let bytes = 0;
-    for (const file of this.files.files.slice(-2)) bytes += file.unsubmitted;
-    return bytes;
-  }
-
-  /** Commit writes on their way to the file. */
-  get writesInFlight(): number {
-    let count = 0;
-    for (const file of this.files.files.slice(-2)) count += file.writesInFlight;
-    return count;
-  }
-
   nextQueueOffset(topic: string, queueId: number): number {
     return this.nextQueueOffsets.get(queueKey(topic, queueId)) ?? 0;
   }

@@ -112,11 +112,6 @@ export class MappedFile {
     buffer.set(bytes, offset);
   }
 
-  /** Appended bytes not yet handed to a write. */
-  get unsubmitted(): number {
-    return this.wrotePosition - this.submitted;
-  }
-
   /** Writes handed to the file system and not yet finished. */
   get writesInFlight(): number {
     return this.running.size;

@@ -77,9 +77,6 @@ export interface QueryResult {
   readonly lastUpdatePhysicalOffset: number;
 }
 
-/** SYNC_FLUSH: appended bytes that go to the file at once instead of at the end of the event-loop turn. */
-const EARLY_COMMIT_BYTES = 32 * 1024;
-
 /** Appended bytes the disk has not taken yet, above which puts are refused as busy. */
 const MAX_UNCOMMITTED_BYTES = 256 * 1024 * 1024;
 
@@ -90,7 +87,6 @@ const MAX_UNCOMMITTED_BYTES = 256 * 1024 * 1024;
  */
 export class MessageStore {
   private readonly appended = new Subject<void>();
-  private readonly batchFull = new Subject<void>();
   private readonly arrivals = new Subject<DispatchInfo>();
   private readonly reputProgress = new Subject<number>();
   private readonly flushWaiters = new OffsetWaiters();
@@ -128,7 +124,6 @@ export class MessageStore {
       logger,
       scheduler,
       appended$: this.appended,
-      batchFull$: this.batchFull,
       flushed: (offset) => {
         this.flushWaiters.advance(offset);
       },
@@ -227,7 +222,6 @@ export class MessageStore {
     const result = this.commitLog.append(prepared, now);
     const records = Array.isArray(result) ? result : await result;
     this.appended.next();
-    if (this.commitLog.unsubmittedBytes >= EARLY_COMMIT_BYTES) this.batchFull.next();
     // ASYNC_FLUSH (RocketMQ's transientStorePool path): acknowledged once in the write buffer.
     if (this.config.flushDiskType !== 'SYNC_FLUSH' || options.waitStoreMsgOK === false) {
       return { status: 'PUT_OK', records };

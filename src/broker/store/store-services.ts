@@ -33,8 +33,6 @@ export interface StoreServiceParts {
   readonly scheduler: SchedulerLike;
   /** A put appended bytes. */
   readonly appended$: Observable<unknown>;
-  /** Puts appended enough bytes to be worth a write of their own before the turn ends. */
-  readonly batchFull$: Observable<unknown>;
   readonly flushed: (offset: number) => void;
   readonly dispatched: (info: DispatchInfo) => void;
   /** A reput run ended at this CommitLog offset. */
@@ -62,13 +60,6 @@ function guarded(name: string, logger: Logger, job: () => Promise<void>): () => 
 }
 
 /**
- * Commit writes allowed in flight at once before the commit loop waits. SYNC_FLUSH: a few, as puts wait on
- * them and a disk answers concurrent O_DSYNC writes faster than serial ones. ASYNC_FLUSH: one, so that
- * puts gather into fewer, larger writes.
- */
-const maxWritesInFlight = (syncFlush: boolean): number => (syncFlush ? 3 : 1);
-
-/**
  * The store's background loops as one Observable (unsubscribe = stop): commit (woken by every put;
  * under SYNC_FLUSH its O_DSYNC writes are the group commit), flush (fdatasync on an interval under
  * ASYNC_FLUSH), reput (woken by every commit), ConsumeQueue/index flush with the checkpoint, and the
@@ -77,42 +68,17 @@ const maxWritesInFlight = (syncFlush: boolean): number => (syncFlush ? 3 : 1);
 export function storeServices$(p: StoreServiceParts): Observable<never> {
   const committed$ = new Subject<void>();
   const { scheduler, logger } = p;
-  let failing = false;
-  const submit = (): Promise<void> =>
-    p.commitLog.commit().then(
-      () => {
-        if (failing) logger.info({ service: 'commit' }, 'store service recovered');
-        failing = false;
-        if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
-        committed$.next();
-      },
-      (error: unknown) => {
-        if (!failing)
-          logger.error({ service: 'commit', error: String(error) }, 'store service failed; retrying');
-        failing = true;
-      },
-    );
   const commit$ = serviceLoop(
-    () =>
-      defer(async () => {
-        // Wait for the check phase: every put of this event-loop turn (all the socket reads, not just the
-        // first) joins this write. The loop does not wait for the write itself, so the next batch's CPU
-        // work overlaps this one's disk time.
-        await new Promise((resolve) => setImmediate(resolve));
-        const done = submit();
-        if (p.commitLog.writesInFlight >= maxWritesInFlight(p.syncFlush)) await done;
-      }),
+    guarded('commit', logger, async () => {
+      // Wait for the check phase: every put of this event-loop turn (all the socket reads, not just the
+      // first) joins this write, which under SYNC_FLUSH is also the group commit's disk round trip.
+      await new Promise((resolve) => setImmediate(resolve));
+      await p.commitLog.commit();
+      if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
+      committed$.next();
+    }),
     { periodMs: p.commitIntervalMs, wakeup$: p.appended$, scheduler },
   );
-  // SYNC_FLUSH: a turn with many puts sends the first of them off at once rather than all at the end of
-  // the turn; their writers get their answers while the rest is still on its way.
-  const early$ = p.syncFlush
-    ? p.batchFull$.pipe(
-        tap(() => {
-          if (p.commitLog.writesInFlight < maxWritesInFlight(true)) void submit();
-        }),
-      )
-    : NEVER;
   const flush$ = p.syncFlush
     ? NEVER
     : serviceLoop(
@@ -139,7 +105,7 @@ export function storeServices$(p: StoreServiceParts): Observable<never> {
       p.sweepWaiters(scheduler.now());
     }),
   );
-  return merge(commit$, early$, flush$, reput$, logics$, sweep$).pipe(ignoreElements());
+  return merge(commit$, flush$, reput$, logics$, sweep$).pipe(ignoreElements());
 }
 
 /** ConsumeQueues and index to disk, then the checkpoint that vouches for them. */
