@@ -2,11 +2,13 @@ import {
   EMPTY,
   type Observable,
   Subject,
+  Subscription,
   type SchedulerLike,
   asyncScheduler,
   concat,
   defer,
   filter,
+  finalize,
   ignoreElements,
   map,
   merge,
@@ -24,14 +26,23 @@ import type { MessageQueue } from './queue-selector.js';
 import { type Assignment, queueKey } from './rebalance/rebalance.js';
 import type { MessageExt } from '../protocol/message.js';
 
+/** RocketMQ's submitConsumeRequestLater: a message that could not be sent back is handed out again after 5 s. */
+export const REDELIVER_LATER_MS = 5000;
+
 export interface ConsumeAssignedDeps {
   /** Where a newly assigned queue starts (startOffset$ over the offset store and the broker). */
   startOffset$(queue: MessageQueue): Observable<number>;
   pull$(request: PullRequest): Observable<PullResult<MessageExt>>;
   readonly offsets: OffsetStore;
-  /** CONSUMER_SEND_MSG_BACK for retry(). */
-  sendBack$(message: ConsumerMessage, delayLevel: number): Observable<void>;
+  /**
+   * CONSUMER_SEND_MSG_BACK for retry(). Without it (broadcasting: nothing to send back to) every retry is a
+   * local redelivery.
+   */
+  readonly sendBack$?: (message: ConsumerMessage, delayLevel: number) => Observable<void>;
   readonly limits?: ProcessQueueLimits;
+  /** Where the windows live, by queueKey, when the owner wants to read their counters. */
+  readonly windows?: Map<string, ProcessQueue>;
+  readonly redeliverLaterMs?: number;
   readonly onError?: (error: unknown, queue: MessageQueue) => void;
   readonly scheduler?: SchedulerLike;
 }
@@ -39,36 +50,57 @@ export interface ConsumeAssignedDeps {
 /**
  * Turns assignments into messages: a pull loop per assigned queue, each over its own in-flight window; acks move
  * the queue's offset in the offset store; a revoked queue's loop stops (its pull in flight cancelled), its
- * window is dropped and its offset written one last time.
+ * window is dropped and its offset written one last time. A retry the broker did not take (send-back failed,
+ * or no send-back at all) stays in the window and is handed out again later, one reconsume time more: never
+ * dropped.
  */
 export function consumeAssigned$(
   assignment$: Observable<Assignment>,
   deps: ConsumeAssignedDeps,
 ): Observable<ConsumerMessage> {
   return defer(() => {
-    const windows = new Map<string, ProcessQueue>();
+    const windows = deps.windows ?? new Map<string, ProcessQueue>();
     const revoked$ = new Subject<string>();
+    const redeliver$ = new Subject<ConsumerMessage>();
+    // the redelivery timers end with the pipeline; send-backs in flight are left to finish
+    const timers = new Subscription();
+    const scheduler = deps.scheduler ?? asyncScheduler;
 
     const settlement = (queue: MessageQueue, pq: ProcessQueue): Settlement => {
       const settle = (m: ConsumerMessage): void => {
         if (!pq.remove(m.queueOffset) || pq.dropped) return;
         deps.offsets.update(queue, pq.committedOffset(), true);
       };
-      return {
+      const later = (m: ConsumerMessage): void => {
+        timers.add(
+          timer(deps.redeliverLaterMs ?? REDELIVER_LATER_MS, scheduler).subscribe(() => {
+            if (pq.dropped) return;
+            const again = { ...m, msgId: m.offsetMsgId, reconsumeTimes: m.reconsumeTimes + 1 };
+            redeliver$.next(toConsumerMessage(again, queue, self));
+          }),
+        );
+      };
+      const self: Settlement = {
         ack: settle,
         retry: (m, delayLevel) => {
+          if (deps.sendBack$ === undefined) {
+            later(m);
+            return;
+          }
           // only a message the broker took back may leave the window: a failed send-back keeps the offset
-          // below it, so it is redelivered rather than lost
+          // below it and hands the message out again here
           deps.sendBack$(m, delayLevel).subscribe({
             complete: () => {
               settle(m);
             },
             error: (error: unknown) => {
               deps.onError?.(error, queue);
+              later(m);
             },
           });
         },
       };
+      return self;
     };
 
     const run$ = (queue: MessageQueue, startOffset: number): Observable<ConsumerMessage> =>
@@ -102,7 +134,7 @@ export function consumeAssigned$(
         retry({
           delay: (error: unknown) => {
             deps.onError?.(error, queue);
-            return timer(PULL_DELAY_ON_ERROR_MS, deps.scheduler ?? asyncScheduler);
+            return timer(PULL_DELAY_ON_ERROR_MS, scheduler);
           },
         }),
         switchMap((offset) => run$(queue, offset)),
@@ -118,6 +150,13 @@ export function consumeAssigned$(
         return deps.offsets.remove$(queue).pipe(ignoreElements());
       });
 
-    return assignment$.pipe(mergeMap((a) => merge(...a.removed.map(revoke$), ...a.added.map(assigned$))));
+    return merge(
+      assignment$.pipe(mergeMap((a) => merge(...a.removed.map(revoke$), ...a.added.map(assigned$)))),
+      redeliver$,
+    ).pipe(
+      finalize(() => {
+        timers.unsubscribe();
+      }),
+    );
   });
 }

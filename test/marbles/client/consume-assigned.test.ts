@@ -30,7 +30,7 @@ const newScheduler = (): TestScheduler =>
 /** Deps whose n-th pull is answered by answers[n] (never after), recording requests and offset writes. */
 const setup = (
   answers: Observable<PullResult<MessageExt>>[],
-  sendBack$: ConsumeAssignedDeps['sendBack$'],
+  sendBack$: ConsumeAssignedDeps['sendBack$'] | undefined,
 ) => {
   const requests: PullRequest[] = [];
   const writes: number[] = [];
@@ -48,7 +48,7 @@ const setup = (
       return answers[requests.length - 1] ?? NEVER;
     },
     offsets,
-    sendBack$,
+    ...(sendBack$ === undefined ? {} : { sendBack$ }),
   };
   return { deps, requests, writes, offsets };
 };
@@ -118,6 +118,45 @@ describe('consumeAssigned$', () => {
     });
     expect(errors).toEqual([new Error('busy')]);
     expect(s?.offsets.readMemory(q0)).toBe(5);
+  });
+
+  it('hands a message whose send-back failed out again 5 s later, one reconsume time more', () => {
+    let s: ReturnType<typeof setup> | undefined;
+    const seen: ConsumerMessage[] = [];
+    newScheduler().run(({ cold, hot, expectObservable }) => {
+      let sendBacks = 0;
+      s = setup([cold('-(r|)', { r: found(6, [5]) })], () =>
+        sendBacks++ === 0 ? throwError(() => new Error('broker down')) : of(undefined),
+      );
+      hot('--a').subscribe(() => seen[0]?.retry());
+      hot('--- 5s a').subscribe(() => seen[1]?.retry());
+      const out$ = consumeAssigned$(hot('a', { a: assign }), s.deps).pipe(
+        map((m) => {
+          seen.push(m);
+          return `${m.queueOffset}/${m.reconsumeTimes}`;
+        }),
+      );
+      expectObservable(out$, '^ 9s !').toBe('-a 5000ms b', { a: '5/0', b: '5/1' });
+    });
+    expect(seen[1]?.offsetMsgId).toBe(seen[0]?.offsetMsgId);
+    expect(seen[1]?.settled).toBe(true);
+    expect(s?.offsets.readMemory(q0)).toBe(6);
+  });
+
+  it('without a send-back (broadcasting) every retry is a local redelivery', () => {
+    const seen: ConsumerMessage[] = [];
+    newScheduler().run(({ cold, hot, expectObservable }) => {
+      const s = setup([cold('-(r|)', { r: found(6, [5]) })], undefined);
+      hot('--a').subscribe(() => seen.at(-1)?.retry());
+      hot('--- 5s a').subscribe(() => seen.at(-1)?.retry());
+      const out$ = consumeAssigned$(hot('a', { a: assign }), { ...s.deps, redeliverLaterMs: 1000 }).pipe(
+        map((m) => {
+          seen.push(m);
+          return m.reconsumeTimes;
+        }),
+      );
+      expectObservable(out$, '^ 7s !').toBe('-a 1000ms b 5000ms c', { a: 0, b: 1, c: 2 });
+    });
   });
 
   it('starts a fresh window where the broker moved the offset to', () => {
