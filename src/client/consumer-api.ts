@@ -17,7 +17,9 @@ import {
 } from '../protocol/headers/pull.js';
 import {
   decodeGetMaxOffsetResponseHeader,
+  decodeGetMinOffsetResponseHeader,
   encodeGetMaxOffsetRequestHeader,
+  encodeGetMinOffsetRequestHeader,
   encodeSearchOffsetRequestHeader,
 } from '../protocol/headers/queue-offset.js';
 import {
@@ -66,6 +68,8 @@ export interface ConsumerApi {
   /** GET_CONSUMER_LIST_BY_GROUP: the client ids the broker has heartbeats from. */
   consumerIds$(address: string, group: string, timeoutMs: number): Observable<string[]>;
   maxOffset$(address: string, queue: QueueRef, timeoutMs: number): Observable<number>;
+  /** GET_MIN_OFFSET: the oldest offset still stored (seekToBegin). */
+  minOffset$(address: string, queue: QueueRef, timeoutMs: number): Observable<number>;
   searchOffset$(address: string, queue: QueueRef, timestamp: number, timeoutMs: number): Observable<number>;
   /** CONSUMER_SEND_MSG_BACK */
   sendBack$(address: string, header: ConsumerSendMsgBackRequestHeader, timeoutMs: number): Observable<void>;
@@ -165,6 +169,12 @@ export function createConsumerApi(invoke$: Invoke): ConsumerApi {
       call$(address, RequestCode.GET_MAX_OFFSET, encodeGetMaxOffsetRequestHeader(queue), timeoutMs).pipe(
         expect$(address),
         map((response) => decodeGetMaxOffsetResponseHeader(response.extFields).offset),
+      ),
+
+    minOffset$: (address, queue, timeoutMs) =>
+      call$(address, RequestCode.GET_MIN_OFFSET, encodeGetMinOffsetRequestHeader(queue), timeoutMs).pipe(
+        expect$(address),
+        map((response) => decodeGetMinOffsetResponseHeader(response.extFields).offset),
       ),
 
     searchOffset$: (address, queue, timestamp, timeoutMs) =>

@@ -123,15 +123,17 @@ describe('consumer API', () => {
     expect(await firstValueFrom(api.consumerIds$('b', 'g', 3000))).toEqual(['b@1', 'a@2']);
   });
 
-  it('reads max and timestamp offsets', async () => {
+  it('reads max, min and timestamp offsets', async () => {
     const { api, requests } = broker(ResponseCode.SUCCESS, { extFields: { offset: '9' } });
     expect(await firstValueFrom(api.maxOffset$('b', { topic: 'T', queueId: 0 }, 3000))).toBe(9);
+    expect(await firstValueFrom(api.minOffset$('b', { topic: 'T', queueId: 0 }, 3000))).toBe(9);
     expect(await firstValueFrom(api.searchOffset$('b', { topic: 'T', queueId: 0 }, 123, 3000))).toBe(9);
     expect(requests.map((r) => r.code)).toEqual([
       RequestCode.GET_MAX_OFFSET,
+      RequestCode.GET_MIN_OFFSET,
       RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
     ]);
-    expect(requests[1]?.extFields).toMatchObject({ timestamp: '123' });
+    expect(requests[2]?.extFields).toMatchObject({ timestamp: '123' });
   });
 
   it('sends a message back, failing on a broker error', async () => {

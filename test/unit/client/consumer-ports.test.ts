@@ -47,6 +47,10 @@ const fakeApi = () => {
       calls.push(`max ${address}`);
       return of(99);
     },
+    minOffset$: (address) => {
+      calls.push(`min ${address}`);
+      return of(0);
+    },
     searchOffset$: (address, _queue, timestamp) => {
       calls.push(`search ${address} ${timestamp}`);
       return of(50);

@@ -36,6 +36,7 @@ const fakeApi = () => {
     updateConsumerOffset$: () => EMPTY,
     consumerIds$: () => EMPTY,
     maxOffset$: () => EMPTY,
+    minOffset$: () => EMPTY,
     searchOffset$: () => EMPTY,
     sendBack$: () => EMPTY,
   };
