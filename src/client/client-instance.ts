@@ -1,16 +1,22 @@
 import {
   type Observable,
   EMPTY,
+  Subject,
   Subscription,
   catchError,
   defer,
+  filter,
   forkJoin,
   map,
   mergeMap,
   of,
   timer,
 } from 'rxjs';
-import { type ConsumerData, encodeHeartbeatData } from '../protocol/headers/client.js';
+import {
+  type ConsumerData,
+  decodeNotifyConsumerIdsChangedRequestHeader,
+  encodeHeartbeatData,
+} from '../protocol/headers/client.js';
 import { createRequest } from '../protocol/remoting-command.js';
 import { RequestCode } from '../protocol/request-code.js';
 import { type RemotingClient, createRemotingClient } from '../remoting/client.js';
@@ -30,6 +36,7 @@ export class ClientInstance {
   private readonly producerGroups = new Set<string>();
   private readonly consumers = new Map<string, () => ConsumerData>();
   private readonly loops = new Subscription();
+  private readonly idsChanged = new Subject<string>();
   private refs = 0;
 
   constructor(
@@ -38,6 +45,11 @@ export class ClientInstance {
   ) {
     this.remoting = createRemotingClient({ logger: options.logger.child({ component: 'remoting-client' }) });
     this.routes = new RouteService(this.remoting, options);
+    this.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
+      const { consumerGroup } = decodeNotifyConsumerIdsChangedRequestHeader(request.extFields);
+      this.idsChanged.next(consumerGroup);
+      return of(undefined);
+    });
     this.loops.add(this.routes.refreshLoop$().subscribe());
     this.loops.add(
       timer(1000, options.heartbeatIntervalMs, options.scheduler)
@@ -70,6 +82,11 @@ export class ClientInstance {
       throw new RangeError(`consumer group ${group} is already started in this client instance`);
     }
     this.consumers.set(group, data);
+  }
+
+  /** NOTIFY_CONSUMER_IDS_CHANGED for `group` from any broker: a member joined or left, rebalance now. */
+  consumerIdsChanged$(group: string): Observable<string> {
+    return this.idsChanged.pipe(filter((g) => g === group));
   }
 
   /** Unregisters the group from every known broker (UNREGISTER_CLIENT), then forgets it. */
