@@ -10,8 +10,8 @@ export interface RetryOptions {
   readonly delayLevel?: number;
 }
 
-/** A pulled message with the queue it came from and its settlement: `ack()` or `retry()`, whichever comes first. */
-export interface ConsumerMessage extends MessageExt {
+/** A pulled message with the queue it came from, as the pull consumer hands it out. */
+export interface PulledMessage extends MessageExt {
   readonly queue: MessageQueue;
   /** `${brokerName}@${queueId}`: the key to group by for per-queue order. */
   readonly queueKey: string;
@@ -19,6 +19,10 @@ export interface ConsumerMessage extends MessageExt {
   readonly keys: readonly string[];
   /** The broker's offset msgId (store host + CommitLog offset); `msgId` is the producer's UNIQ_KEY when set. */
   readonly offsetMsgId: string;
+}
+
+/** A pulled message with its settlement: `ack()` or `retry()`, whichever comes first. */
+export interface ConsumerMessage extends PulledMessage {
   readonly settled: boolean;
   /** Done with it: removes it from the queue's window so the committed offset can pass it. Idempotent. */
   ack(): void;
@@ -52,14 +56,9 @@ export const recheckTags = (messages: readonly MessageExt[], sub: TagSubscriptio
     ? [...messages]
     : messages.filter((m) => tagMatches(sub, m.properties.get(MessageProperty.TAGS)));
 
-export function toConsumerMessage(
-  ext: MessageExt,
-  queue: MessageQueue,
-  settlement: Settlement,
-): ConsumerMessage {
-  let settled = false;
+export function toPulledMessage(ext: MessageExt, queue: MessageQueue): PulledMessage {
   const keys = ext.properties.get(MessageProperty.KEYS);
-  const message: ConsumerMessage = {
+  return {
     ...ext,
     msgId: ext.properties.get(MessageProperty.UNIQ_KEY) ?? ext.msgId,
     offsetMsgId: ext.msgId,
@@ -67,6 +66,17 @@ export function toConsumerMessage(
     queueKey: `${queue.brokerName}@${queue.queueId}`,
     tags: ext.properties.get(MessageProperty.TAGS),
     keys: keys === undefined ? [] : keys.split(' ').filter((k) => k.length > 0),
+  };
+}
+
+export function toConsumerMessage(
+  ext: MessageExt,
+  queue: MessageQueue,
+  settlement: Settlement,
+): ConsumerMessage {
+  let settled = false;
+  const message: ConsumerMessage = {
+    ...toPulledMessage(ext, queue),
     get settled() {
       return settled;
     },
