@@ -18,7 +18,6 @@ interface Acked {
 const ROUNDS = 6;
 let dir: string;
 
-// A fresh store for every attempt, retries included.
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rxrocket-crash-'));
 });
@@ -58,13 +57,9 @@ async function runAndKill(firstSeq: number, killAfterMs: number): Promise<Acked[
 }
 
 describe('SIGKILL of a SYNC_FLUSH store', () => {
-  // KNOWN OPEN BUG (storage issue stays open): in about one run in four, after a kill, an acknowledged
-  // message's ConsumeQueue slot reads as a zero entry, so its pull answers an empty record and the
-  // assertion below fails. Until it is found, the test is retried so CI shows it rather than blocking on it;
-  // a retry is reported in the output, and three failures in a row still fail the run.
   it(
     `keeps every acknowledged message over ${ROUNDS} kills at random moments`,
-    { retry: 2, timeout: 300_000 },
+    { timeout: 300_000 },
     async () => {
       const acked: Acked[] = [];
       let firstSeq = 0;

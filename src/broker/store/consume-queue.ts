@@ -102,16 +102,21 @@ export class ConsumeQueue {
   }
 
   /**
-   * Sets the end after the last valid entry found in the last three segments (RocketMQ's depth: older
-   * ones were flushed long ago). A blank or torn entry ends the data; the first segment's leading blanks
-   * are skipped, and set minOffset.
+   * Sets the end after the last valid entry found in the last three segments that hold any (RocketMQ's
+   * depth: older ones were written long ago). A blank or torn entry ends the data; the first segment's
+   * leading blanks are skipped, and set minOffset.
    */
   async recover(): Promise<void> {
     await this.settle();
     const files = this.files.files;
-    const start = Math.max(0, files.length - 3);
+    // Entries reach the files lazily and appends can run segments ahead of the commits, so a crash can
+    // leave several trailing segments created but never written. Counting the last three from the last
+    // file would take such a zeroed segment for an older, full one and keep it as a hole inside the queue.
+    let last = files.length - 1;
+    while (last > 0 && (await scan(files[last]!, 0, isValid)) === 0) last--;
+    const start = Math.max(0, last - 2);
     let end = files[start]?.fileFromOffset ?? this.minLogical * UNIT;
-    for (let i = start; i < files.length; i++) {
+    for (let i = start; i <= last; i++) {
       const file = files[i]!;
       const from = i === 0 ? await scan(file, 0, isBlank) : 0;
       const stop = await scan(file, from, isValid);

@@ -213,6 +213,23 @@ describe('ConsumeQueue', () => {
     await again.close();
   });
 
+  it('recovers to the end of the written data when more than three trailing segments were never written', async () => {
+    const queue = await load();
+    await putAll(queue, range(0, 16 * 6 + 3).map(entry));
+    await queue.close();
+    // A crash while commits ran four segments behind the appends: those files exist but hold only zeros.
+    for (const name of (await segments()).slice(2))
+      await overwrite(join(queueDir(), name), 0, Buffer.alloc(FILE));
+
+    const again = await load();
+    await again.recover();
+    expect([again.minOffset, again.maxOffset, again.maxPhysicalEnd]).toEqual([0, 32, 3200]);
+    expect(await readAll(again)).toEqual(range(0, 32).map(entry));
+    expect(await segments()).toEqual(['00000000000000000000', '00000000000000000320']);
+    expect(await again.put(entry(32))).toBe(true);
+    await again.close();
+  });
+
   it('recovers before a torn entry and drops the segments after it', async () => {
     const queue = await load();
     await putAll(queue, range(0, 40).map(entry));
