@@ -38,6 +38,19 @@ export interface StoreServiceParts {
   /** A reput run ended at this CommitLog offset. */
   readonly reputDone: (offset: number) => void;
   readonly sweepWaiters: (now: number) => void;
+  /** How long each trip to the disk took, in seconds: the commit under SYNC_FLUSH, the fdatasync otherwise. */
+  readonly flushTimed?: (seconds: number) => void;
+}
+
+/** Latency is measured on the monotonic clock: the scheduler's clock is for when things happen, not how long. */
+async function timed(
+  record: ((seconds: number) => void) | undefined,
+  job: () => Promise<void>,
+): Promise<void> {
+  if (record === undefined) return job();
+  const started = performance.now();
+  await job();
+  record((performance.now() - started) / 1000);
 }
 
 /**
@@ -73,7 +86,9 @@ export function storeServices$(p: StoreServiceParts): Observable<never> {
       // Wait for the check phase: every put of this event-loop turn (all the socket reads, not just the
       // first) joins this write, which under SYNC_FLUSH is also the group commit's disk round trip.
       await new Promise((resolve) => setImmediate(resolve));
-      await p.commitLog.commit();
+      await timed(p.syncFlush ? p.flushTimed : undefined, async () => {
+        await p.commitLog.commit();
+      });
       if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
       committed$.next();
     }),
@@ -83,7 +98,9 @@ export function storeServices$(p: StoreServiceParts): Observable<never> {
     ? NEVER
     : serviceLoop(
         guarded('flush', logger, async () => {
-          p.flushed(await p.commitLog.flush());
+          await timed(p.flushTimed, async () => {
+            p.flushed(await p.commitLog.flush());
+          });
         }),
         { periodMs: p.flushIntervalMs, scheduler },
       );
