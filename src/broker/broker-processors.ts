@@ -17,6 +17,7 @@ import {
   createUnregisterClientProcessor,
 } from './processor/client-manage.js';
 import { createGetBrokerConfigProcessor } from './processor/get-broker-config.js';
+import { createEndTransactionProcessor } from './processor/end-transaction.js';
 import { createSendProcessor } from './processor/send.js';
 import { createTopicAdminProcessors } from './processor/topic-admin.js';
 import { createConsumerGroupProcessors } from './processor/consumer-group.js';
@@ -26,6 +27,7 @@ import { createQueueOffsetProcessors } from './processor/queue-offset.js';
 import { createSendBackProcessor } from './processor/send-back.js';
 import { RETRY_PERM, retryTopicOf } from './processor/retry-dlq.js';
 import type { MessageStore, PutOptions, PutResult } from './store/message-store.js';
+import { TransactionLedger } from './transaction/transaction-ledger.js';
 
 export interface BrokerProcessorDeps {
   /** The settings in effect, bound ports included. */
@@ -48,6 +50,8 @@ export interface BrokerProcessorDeps {
     | 'readRecord'
   >;
   readonly put: (inputs: readonly MessageRecordInput[], options: PutOptions) => Promise<PutResult>;
+  /** Transactions already committed or rolled back, shared with the check service; a fresh one by default. */
+  readonly transactions?: TransactionLedger;
   readonly deleteQueues: (topic: string) => Promise<void>;
   readonly registered: () => Promise<void>;
   readonly nextUniqKey: () => string;
@@ -105,6 +109,18 @@ export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number,
         store: deps.store,
         put: deps.put,
         logger: deps.logger.child({ component: 'send-back' }),
+      }),
+    ],
+    [
+      RequestCode.END_TRANSACTION,
+      createEndTransactionProcessor({
+        config: deps.config,
+        storeHost: deps.storeHost,
+        store: deps.store,
+        put: deps.put,
+        ledger: deps.transactions ?? new TransactionLedger(),
+        now: deps.now,
+        logger: deps.logger.child({ component: 'end-transaction' }),
       }),
     ],
     [RequestCode.HEART_BEAT, createHeartbeatProcessor(clients)],

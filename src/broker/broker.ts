@@ -27,6 +27,8 @@ import { SubscriptionGroupManager } from './managers/subscription-group-manager.
 import { TopicConfigManager } from './managers/topic-config-manager.js';
 import { RegisterService, clampRegisterPeriod } from './register-service.js';
 import { MessageStore, type PutOptions, type PutResult } from './store/message-store.js';
+import { transactionCheck$ } from './transaction/check-service.js';
+import { TransactionLedger } from './transaction/transaction-ledger.js';
 
 export interface BrokerOptions {
   readonly logger: Logger;
@@ -158,6 +160,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       putting.then(settled, settled);
       return putting;
     };
+    const transactions = new TransactionLedger();
     const processors = brokerProcessors({
       config: effective,
       configVersion: initialDataVersion(scheduler.now()),
@@ -169,6 +172,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       consumers,
       store,
       put,
+      transactions,
       deleteQueues: (topic) => store.deleteTopic(topic),
       registered: () => registration.registered(),
       nextUniqKey: createUniqKeyGenerator(
@@ -200,6 +204,18 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
           scheduler,
         }),
         consumerIdsNotifier$({ consumers, groups, enabled: config.notifyConsumerIdsChangedEnable }),
+        transactionCheck$({
+          config,
+          storeHost: { address: config.brokerIP1, port: bound.port },
+          store,
+          put,
+          offsets,
+          producers,
+          topics,
+          ledger: transactions,
+          logger: logger.child({ component: 'transaction-check' }),
+          scheduler,
+        }),
       ).subscribe({
         error: (error: unknown) => {
           logger.error({ error: String(error) }, 'a broker service loop failed');

@@ -28,6 +28,7 @@ import type { SubscriptionGroupManager } from '../managers/subscription-group-ma
 import type { TopicConfigManager } from '../managers/topic-config-manager.js';
 import { RETRY_GROUP_TOPIC_PREFIX } from '../managers/topic-config.js';
 import type { PutOptions, PutResult } from '../store/message-store.js';
+import { toHalfInput } from '../transaction/half-message.js';
 import { ArrivalOrder, type Turn } from './arrival-order.js';
 import { DLQ_PERM, DLQ_QUEUE_NUMS, dlqDiversion, isRetryTopic } from './retry-dlq.js';
 import { batchInputs } from './send-batch.js';
@@ -148,13 +149,12 @@ export function createSendProcessor(deps: SendProcessorDeps): RequestProcessor {
       return { inputs: built.inputs, queueId, wait: waitFor(properties) };
     }
 
-    const tx = propertyValue(properties, MessageProperty.TRAN_MSG)?.toLowerCase() === 'true';
-    if (tx || (sysFlag & SysFlag.TRANSACTION_MASK) === SysFlag.TRANSACTION_PREPARED_TYPE) {
-      // Half messages need the transaction topics and END_TRANSACTION; until then they are refused, not lost.
+    const half =
+      propertyValue(properties, MessageProperty.TRAN_MSG)?.toLowerCase() === 'true' ||
+      (sysFlag & SysFlag.TRANSACTION_MASK) === SysFlag.TRANSACTION_PREPARED_TYPE;
+    if (half && config.rejectTransactionMessage) {
       return createResponse(request, ResponseCode.NO_PERMISSION, {
-        remark: config.rejectTransactionMessage
-          ? `the broker[${config.brokerIP1}] sending transaction message is forbidden`
-          : `the broker[${config.brokerIP1}] does not support transaction messages yet`,
+        remark: `the broker[${config.brokerIP1}] sending transaction message is forbidden`,
       });
     }
     let target = { topic: header.topic, queueId, properties };
@@ -179,7 +179,11 @@ export function createSendProcessor(deps: SendProcessorDeps): RequestProcessor {
       preparedTransactionOffset: 0,
       tagsCode: tags === undefined ? 0 : javaStringHashCode(tags),
     };
-    return { inputs: [input], queueId: target.queueId, wait: waitFor(properties) };
+    return {
+      inputs: [half ? toHalfInput(input) : input],
+      queueId: target.queueId,
+      wait: waitFor(properties),
+    };
   };
 
   /**
