@@ -10,6 +10,7 @@ import {
   catchError,
   concatMap,
   defer,
+  finalize,
   from,
   of,
   throwError,
@@ -59,6 +60,8 @@ export interface PullMessageDeps {
   readonly logger: Logger;
   /** The long-polling timers' clock. */
   readonly scheduler?: SchedulerLike;
+  /** Told when a pull parks and when it leaves the park, for the parked-pulls gauge. */
+  readonly parking?: { parked(): void; unparked(): void };
 }
 
 /** The read found nothing and the pull may wait for news. */
@@ -171,6 +174,7 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
       concatMap((first) => {
         if (!isPark(first) || header === undefined) return of(first);
         const parked = header;
+        deps.parking?.parked();
         return parkPull$(
           {
             arrivals$: deps.store.arrivals$,
@@ -185,7 +189,10 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
             matchesTagsCode: (code) => first.park.matchesTagsCode(code),
             closed$: channel.closed$,
           },
-        ).pipe(concatMap(() => pull(request, parked, channel, false)));
+        ).pipe(
+          finalize(() => deps.parking?.unparked()),
+          concatMap(() => pull(request, parked, channel, false)),
+        );
       }),
       // Only a first run parks; the re-run after waking always answers.
       concatMap((answer) => (isPark(answer) ? [] : [answer])),
