@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { EMPTY, type MonoTypeOperatorFunction, type Observable, catchError, concatMap, mergeMap, of } from 'rxjs';
+import {
+  EMPTY,
+  type MonoTypeOperatorFunction,
+  type Observable,
+  catchError,
+  concatMap,
+  mergeMap,
+  of,
+} from 'rxjs';
 import type { RetryOptions } from '../client/consumer-message.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { IdempotencyStore } from './idempotency-store.js';

@@ -30,8 +30,6 @@ export function retryBackoff<T>(options: BackoffOptions = {}): MonoTypeOperatorF
   return retry<T>({
     count: options.maxRetries ?? 3,
     delay: (error: unknown, attempt) =>
-      shouldRetry(error)
-        ? timer(backoffDelay(attempt, options), options.scheduler)
-        : throwError(() => error),
+      shouldRetry(error) ? timer(backoffDelay(attempt, options), options.scheduler) : throwError(() => error),
   });
 }
