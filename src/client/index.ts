@@ -1,11 +1,30 @@
 /** The client's public surface: `import { createProducer } from 'rxrocket/client'`. */
 export { createProducer } from './producer.js';
 export type { Producer, ProducerOptions, SendOptions } from './producer.js';
+export { createTransactionProducer } from './transaction-producer.js';
+export type {
+  LocalTransaction,
+  TransactionProducer,
+  TransactionProducerOptions,
+  TransactionSendResult,
+} from './transaction-producer.js';
+export type {
+  LocalTransactionState,
+  TransactionChecker,
+  TransactionMessage,
+  TransactionStateInput,
+} from './transaction-check.js';
 export type { Message, SendResult, SendStatus } from './message.js';
 export type { MessageQueue, QueueSelector } from './queue-selector.js';
 export { selectByHash } from './queue-selector.js';
 export type { ClientOptions } from './client-options.js';
 export type { ConsumerMessage, RetryOptions } from './consumer-message.js';
+export { createPushConsumer } from './push-consumer.js';
+export type { ConsumeHandler, ConsumeOptions, ConsumeResult, PushConsumer } from './push-consumer.js';
+export type { ConsumerEvent, MessageModel, PushConsumerOptions } from './push-consumer-options.js';
+export type { ProcessQueueLimits, ProcessQueueStats } from './process-queue.js';
+export { bySql, byTag } from './subscription.js';
+export type { MessageSelector } from './subscription.js';
 export type { ConsumeFromWhere } from './start-offset.js';
 export type { AllocateStrategy } from './rebalance/strategies.js';
 export {
