@@ -24,6 +24,10 @@ export interface PullPortOptions {
   /** BROADCASTING keeps offsets locally, so it never lets a pull commit one on the broker. */
   readonly broadcasting?: boolean;
   readonly batchSize?: number;
+  /** How long the broker may park a pull that finds nothing (brokerSuspendMaxTimeMillis, 15 s). */
+  readonly suspendTimeoutMs?: number;
+  /** How long to wait for the answer to a parked pull; must outlast the suspend time (30 s). */
+  readonly pullTimeoutMs?: number;
 }
 
 /**
@@ -60,12 +64,12 @@ export function createPullPort(
             maxMsgNums: options.batchSize ?? PULL_BATCH_SIZE,
             sysFlag: buildPullSysFlag({ commitOffset: commit, suspend: true, subscription: true }),
             commitOffset: commit ? request.commitOffset : 0,
-            suspendTimeoutMillis: BROKER_SUSPEND_MAX_TIME_MS,
+            suspendTimeoutMillis: options.suspendTimeoutMs ?? BROKER_SUSPEND_MAX_TIME_MS,
             subscription: tags?.subString ?? options.expression,
             subVersion: options.subVersion,
             expressionType,
           },
-          PULL_TIMEOUT_WHEN_SUSPEND_MS,
+          options.pullTimeoutMs ?? PULL_TIMEOUT_WHEN_SUSPEND_MS,
         );
       }),
       map((result) =>

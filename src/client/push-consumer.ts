@@ -1,0 +1,335 @@
+import {
+  EMPTY,
+  type Observable,
+  type ObservableInput,
+  Subject,
+  catchError,
+  concat,
+  defer,
+  endWith,
+  filter,
+  finalize,
+  from,
+  ignoreElements,
+  lastValueFrom,
+  map,
+  merge,
+  mergeMap,
+  of,
+  share,
+  switchMap,
+  takeUntil,
+  tap,
+} from 'rxjs';
+import { MQClientError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { parseSql92 } from '../protocol/filter/sql92.js';
+import type { ConsumerData, SubscriptionData } from '../protocol/headers/client.js';
+import { type ClientInstance, acquireClientInstance } from './client-instance.js';
+import { type ConsumerApi, createConsumerApi } from './consumer-api.js';
+import type { ConsumerMessage } from './consumer-message.js';
+import {
+  DEFAULT_MAX_RECONSUME_TIMES,
+  type RouteLookup,
+  createRemoteOffsetPort,
+  createSendBackPort,
+} from './consumer-ports.js';
+import { createLocalOffsetPort } from './local-offset-port.js';
+import { type OffsetStore, createOffsetStore } from './offset-store.js';
+import type { ProcessQueue, ProcessQueueStats } from './process-queue.js';
+import { PULL_BATCH_SIZE } from './pull-port.js';
+import type {
+  ConsumerEvent,
+  PushConsumerOptions,
+  ResolvedPushConsumerOptions,
+} from './push-consumer-options.js';
+import type { MessageQueue } from './queue-selector.js';
+import { DEFAULT_CONSUME_TIMESTAMP_AGE_MS, RETRY_TOPIC_PREFIX } from './start-offset.js';
+import { type MessageSelector, byTag, subscriptionData, toSelector } from './subscription.js';
+import { topicMessages$ } from './topic-pipeline.js';
+
+/** A consume$ handler: its Observable completing (or its Promise resolving) is success, an error asks for a retry. */
+export type ConsumeHandler = (message: ConsumerMessage) => ObservableInput<unknown>;
+
+export interface ConsumeOptions {
+  /** Handlers running at once across the topic's queues (consumeThreadMax, 20). */
+  readonly concurrency?: number;
+}
+
+export interface ConsumeResult {
+  readonly message: ConsumerMessage;
+  readonly status: 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
+  readonly error?: unknown;
+}
+
+export interface PushConsumer {
+  readonly group: string;
+  readonly clientId: string;
+  readonly events$: Observable<ConsumerEvent>;
+  /**
+   * The topic's messages for as long as it is subscribed: each must be `ack()`ed or `retry()`ed. Subscribing
+   * joins the group (heartbeat) and rebalances; unsubscribing stops the pulls and, with the last
+   * subscription, writes the offsets and leaves the group (UNREGISTER_CLIENT). One subscription per topic.
+   */
+  messages$(topic: string, expression?: string | MessageSelector): Observable<ConsumerMessage>;
+  /** messages$ through `handler`: acked when it completes, retried when it errors. */
+  consume$(
+    topic: string,
+    expression: string | MessageSelector,
+    handler: ConsumeHandler,
+    options?: ConsumeOptions,
+  ): Observable<ConsumeResult>;
+  /** The queues of `topic` this consumer owns after its latest rebalance. */
+  assignment(topic: string): readonly MessageQueue[];
+  /** Each owned queue's in-flight window, by `topic@broker@queueId`. */
+  processQueueStats(): ReadonlyMap<string, ProcessQueueStats>;
+  /** Ends every subscription (offsets written, group left) and releases the shared client instance. */
+  shutdown(): Promise<void>;
+}
+
+export const DEFAULT_CONSUME_CONCURRENCY = 20;
+
+export function createPushConsumer(options: PushConsumerOptions): PushConsumer {
+  return new PushConsumerImpl(options);
+}
+
+function resolve(options: PushConsumerOptions, now: number): ResolvedPushConsumerOptions {
+  const optional = <K extends keyof PushConsumerOptions>(key: K) =>
+    options[key] === undefined ? {} : { [key]: options[key] };
+  return {
+    group: options.group,
+    model: options.model ?? 'CLUSTERING',
+    consumeFromWhere: options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
+    consumeTimestamp: options.consumeTimestamp ?? now - DEFAULT_CONSUME_TIMESTAMP_AGE_MS,
+    pullBatchSize: options.pullBatchSize ?? PULL_BATCH_SIZE,
+    maxReconsumeTimes: options.maxReconsumeTimes ?? DEFAULT_MAX_RECONSUME_TIMES,
+    ...optional('allocateStrategy'),
+    ...optional('rebalanceIntervalMs'),
+    ...optional('persistOffsetIntervalMs'),
+    ...optional('pullThresholds'),
+    ...optional('brokerSuspendMaxTimeMs'),
+    ...optional('redeliverLaterMs'),
+  };
+}
+
+class PushConsumerImpl implements PushConsumer {
+  readonly events$: Observable<ConsumerEvent>;
+  private readonly instance: ClientInstance;
+  private readonly options: ResolvedPushConsumerOptions;
+  private readonly logger: Logger;
+  private readonly routes: RouteLookup;
+  private readonly api: ConsumerApi;
+  private readonly offsets: OffsetStore;
+  private readonly sendBack$: ((message: ConsumerMessage, delayLevel: number) => Observable<void>) | undefined;
+  private readonly events = new Subject<ConsumerEvent>();
+  private readonly subscriptions = new Map<string, SubscriptionData>();
+  private readonly assignments = new Map<string, readonly MessageQueue[]>();
+  private readonly windows = new Set<Map<string, ProcessQueue>>();
+  private readonly closing$ = new Subject<void>();
+  private readonly persistLoop$: Observable<never>;
+  private readonly retryMessages$: Observable<ConsumerMessage>;
+  /** Offset writes and UNREGISTER_CLIENT after a last unsubscribe, which shutdown() waits for. */
+  private pending: Promise<void> = Promise.resolve();
+  private registered = false;
+  private closed = false;
+
+  constructor(userOptions: PushConsumerOptions) {
+    if (userOptions.group.length === 0) throw new RangeError('a push consumer needs a group');
+    this.instance = acquireClientInstance(userOptions);
+    this.options = resolve(userOptions, this.instance.now());
+    this.logger = this.instance.options.logger.child({ component: 'push-consumer', group: userOptions.group });
+    this.events$ = this.events.asObservable();
+    this.routes = (topic) => this.instance.routes.route$(topic);
+    this.api = createConsumerApi((address, request, timeoutMs) =>
+      this.instance.remoting.invoke$(address, request, timeoutMs),
+    );
+    const ports = { group: this.group, timeoutMs: this.instance.options.requestTimeoutMs };
+    const clustering = this.options.model === 'CLUSTERING';
+    this.offsets = createOffsetStore(
+      clustering
+        ? createRemoteOffsetPort(this.api, this.routes, ports)
+        : createLocalOffsetPort({
+            clientId: this.clientId,
+            group: this.group,
+            ...(userOptions.offsetStoreDir === undefined ? {} : { dir: userOptions.offsetStoreDir }),
+          }),
+      {
+        scheduler: this.instance.options.scheduler,
+        onError: (error, queue) => {
+          this.logger.warn({ queue, error: String(error) }, 'offset write failed; retried at the next persist');
+        },
+        ...(this.options.persistOffsetIntervalMs === undefined
+          ? {}
+          : { intervalMs: this.options.persistOffsetIntervalMs }),
+      },
+    );
+    // broadcasting has no retry topic: a retry is redelivered locally
+    this.sendBack$ = clustering
+      ? createSendBackPort(this.api, { ...ports, maxReconsumeTimes: this.options.maxReconsumeTimes })
+      : undefined;
+    this.persistLoop$ = this.offsets.persistLoop$().pipe(share());
+    this.retryMessages$ = this.pipeline$(`${RETRY_TOPIC_PREFIX}${this.group}`, byTag(), 0).pipe(
+      // a redelivery for a topic no longer subscribed goes back to the broker: on to its next try, or the DLQ
+      filter((m) => {
+        if (this.subscriptions.has(m.topic)) return true;
+        this.logger.warn({ topic: m.topic, msgId: m.msgId }, 'redelivery for a topic not subscribed; sent back');
+        m.retry();
+        return false;
+      }),
+      share(),
+    );
+  }
+
+  get group(): string {
+    return this.options.group;
+  }
+
+  get clientId(): string {
+    return this.instance.clientId;
+  }
+
+  messages$(topic: string, expression?: string | MessageSelector): Observable<ConsumerMessage> {
+    // a group left a moment ago is joined again only once the leaving is done
+    return defer(() => from(this.pending)).pipe(switchMap(() => this.subscribe$(topic, expression)));
+  }
+
+  private subscribe$(topic: string, expression?: string | MessageSelector): Observable<ConsumerMessage> {
+    return defer(() => {
+      if (this.closed)
+        throw new MQClientError('ERR_CONSUMER_CLOSED', `push consumer ${this.group} is shut down`);
+      if (this.subscriptions.has(topic))
+        throw new MQClientError('ERR_ALREADY_SUBSCRIBED', `${this.group} already consumes ${topic}`);
+      const selector = toSelector(expression);
+      // a bad condition fails here, with the parser's message, rather than at every pull
+      if (selector.type === 'SQL92') parseSql92(selector.expression);
+      const subVersion = this.instance.now();
+      this.subscriptions.set(topic, subscriptionData(topic, selector, subVersion));
+      this.register();
+      const own$ = this.pipeline$(topic, selector, subVersion);
+      const retried$ =
+        this.options.model === 'CLUSTERING'
+          ? this.retryMessages$.pipe(filter((m) => m.topic === topic))
+          : EMPTY;
+      return concat(this.announce$(topic), merge(own$, retried$, this.persistLoop$)).pipe(
+        takeUntil(this.closing$),
+        finalize(() => {
+          this.unsubscribed(topic);
+        }),
+      );
+    });
+  }
+
+  consume$(
+    topic: string,
+    expression: string | MessageSelector,
+    handler: ConsumeHandler,
+    options: ConsumeOptions = {},
+  ): Observable<ConsumeResult> {
+    return this.messages$(topic, expression).pipe(
+      mergeMap(
+        (message) =>
+          defer(() => handler(message)).pipe(
+            ignoreElements(),
+            endWith<ConsumeResult>({ message, status: 'CONSUME_SUCCESS' }),
+            tap(() => {
+              message.ack();
+            }),
+            catchError((error: unknown) => {
+              message.retry();
+              this.logger.debug({ msgId: message.msgId, error: String(error) }, 'handler failed; retried');
+              return of<ConsumeResult>({ message, status: 'RECONSUME_LATER', error });
+            }),
+          ),
+        options.concurrency ?? DEFAULT_CONSUME_CONCURRENCY,
+      ),
+    );
+  }
+
+  assignment(topic: string): readonly MessageQueue[] {
+    return this.assignments.get(topic) ?? [];
+  }
+
+  processQueueStats(): ReadonlyMap<string, ProcessQueueStats> {
+    const stats = new Map<string, ProcessQueueStats>();
+    for (const windows of this.windows) for (const [key, pq] of windows) stats.set(key, pq.stats());
+    return stats;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing$.next();
+    await this.pending;
+    await this.instance.release();
+  }
+
+  /** One topic's pipeline with its windows and assignment kept where stats and assignment() read them. */
+  private pipeline$(topic: string, selector: MessageSelector, subVersion: number): Observable<ConsumerMessage> {
+    return defer(() => {
+      const windows = new Map<string, ProcessQueue>();
+      this.windows.add(windows);
+      return topicMessages$(topic, selector, subVersion, {
+        instance: this.instance,
+        api: this.api,
+        routes: this.routes,
+        options: this.options,
+        offsets: this.offsets,
+        events: this.events,
+        windows,
+        logger: this.logger,
+        onAssigned: (queues) => this.assignments.set(topic, queues),
+        ...(this.sendBack$ === undefined ? {} : { sendBack$: this.sendBack$ }),
+      }).pipe(
+        finalize(() => {
+          this.windows.delete(windows);
+          this.assignments.delete(topic);
+        }),
+      );
+    });
+  }
+
+  /** The topic's route (so its brokers are known), then a heartbeat there carrying the new subscription. */
+  private announce$(topic: string): Observable<never> {
+    return concat(
+      this.routes(topic).pipe(
+        catchError((error: unknown) => {
+          this.logger.warn({ topic, error: String(error) }, 'no route yet; the rebalance keeps trying');
+          return EMPTY;
+        }),
+      ),
+      this.instance.heartbeat$(),
+    ).pipe(ignoreElements());
+  }
+
+  private register(): void {
+    if (this.registered) return;
+    this.instance.registerConsumer(this.group, () => this.consumerData());
+    this.registered = true;
+  }
+
+  private unsubscribed(topic: string): void {
+    this.subscriptions.delete(topic);
+    if (this.subscriptions.size > 0 || !this.registered) return;
+    this.registered = false;
+    const leave$ = concat(this.offsets.persist$(), this.instance.unregister$('consumer', this.group));
+    this.pending = this.pending.then(() =>
+      lastValueFrom(leave$.pipe(map(() => undefined)), { defaultValue: undefined }).catch((error: unknown) => {
+        this.logger.warn({ error: String(error) }, 'leaving the group failed');
+      }),
+    );
+  }
+
+  private consumerData(): ConsumerData {
+    const subscriptions = [...this.subscriptions.values()];
+    if (this.options.model === 'CLUSTERING' && subscriptions.length > 0)
+      subscriptions.push(subscriptionData(`${RETRY_TOPIC_PREFIX}${this.group}`, byTag(), 0));
+    return {
+      groupName: this.group,
+      consumeType: 'CONSUME_PASSIVELY',
+      messageModel: this.options.model,
+      consumeFromWhere: this.options.consumeFromWhere,
+      subscriptionDataSet: subscriptions,
+      unitMode: false,
+    };
+  }
+}
