@@ -1,0 +1,77 @@
+import { type Subscription } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Producer, createProducer } from '../../../src/client/producer.js';
+import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
+import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
+import { bodyOf, createRoutedTopic, sendNumbered, tally, waitFor } from '../../fixtures/client/push-fixture.js';
+
+const TOPIC = 'Clustered';
+const GROUP = 'cg-clustered';
+
+let broker: BrokerProcess | undefined;
+let producer: Producer | undefined;
+const consumers: PushConsumer[] = [];
+const subscriptions: Subscription[] = [];
+
+afterEach(async () => {
+  for (const s of subscriptions.splice(0)) s.unsubscribe();
+  await Promise.all(consumers.splice(0).map((c) => c.shutdown()));
+  await producer?.shutdown();
+  await broker?.dispose();
+  producer = undefined;
+  broker = undefined;
+});
+
+async function start(): Promise<BrokerProcess> {
+  broker = await startBrokerProcess();
+  await createRoutedTopic(broker.brokerAddress, broker.namesrvAddress, TOPIC, 8);
+  producer = createProducer({ group: 'pg-clustered', namesrv: broker.namesrvAddress });
+  return broker;
+}
+
+/** A consumer of the group whose every message is acked and recorded in `seen`. */
+function consumer(b: BrokerProcess, name: string, seen: string[]): PushConsumer {
+  const c = createPushConsumer({
+    group: GROUP,
+    namesrv: b.namesrvAddress,
+    instanceName: name,
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    // only a broker's notify can move queues while a test runs
+    rebalanceIntervalMs: 600_000,
+  });
+  consumers.push(c);
+  subscriptions.push(
+    c.messages$(TOPIC, '*').subscribe((m) => {
+      seen.push(bodyOf(m));
+      m.ack();
+    }),
+  );
+  return c;
+}
+
+const sizes = (cs: readonly PushConsumer[]): number[] =>
+  cs.map((c) => c.assignment(TOPIC).length).sort((a, b) => a - b);
+
+const owned = (cs: readonly PushConsumer[]): Set<string> =>
+  new Set(cs.flatMap((c) => c.assignment(TOPIC).map((q) => `${q.brokerName}@${q.queueId}`)));
+
+describe('push consumer: clustering', () => {
+  it('3 consumers of one group split 8 queues 3/3/2 and each message is delivered once', async () => {
+    const b = await start();
+    const seen: string[][] = [[], [], []];
+    const cs = seen.map((s, i) => consumer(b, `member-${i}`, s));
+    await waitFor('a 2/3/3 split covering all 8 queues', () => {
+      const s = sizes(cs);
+      return s.join() === '2,3,3' && owned(cs).size === 8;
+    });
+
+    const sent = await sendNumbered(producer!, TOPIC, 400);
+    await waitFor('all 400 messages', () => tally(seen.flat()).distinct.size === sent.length);
+
+    const all = seen.flat();
+    expect(tally(all).duplicates).toBe(0);
+    expect(new Set(all)).toEqual(new Set(sent));
+    // every member consumed its own queues' share, nobody everything
+    for (const s of seen) expect(s.length).toBeGreaterThan(0);
+  });
+});
