@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Producer, createProducer } from '../../../src/client/producer.js';
@@ -9,11 +11,14 @@ const TOPIC = 'Clustered';
 const GROUP = 'cg-clustered';
 
 let broker: BrokerProcess | undefined;
+let child: ChildProcess | undefined;
 let producer: Producer | undefined;
 const consumers: PushConsumer[] = [];
 const subscriptions: Subscription[] = [];
 
 afterEach(async () => {
+  child?.kill('SIGKILL');
+  child = undefined;
   for (const s of subscriptions.splice(0)) s.unsubscribe();
   await Promise.all(consumers.splice(0).map((c) => c.shutdown()));
   await producer?.shutdown();
@@ -49,6 +54,26 @@ function consumer(b: BrokerProcess, name: string, seen: string[]): PushConsumer 
   return c;
 }
 
+/** A member of the group in a process of its own, reporting its assignment size and every message. */
+function childConsumer(b: BrokerProcess, seen: string[]): { assigned: () => number; kill: () => void } {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/fixtures/client/consumer-child.ts', b.namesrvAddress, TOPIC, GROUP, 'child'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  child = proc;
+  let assigned = 0;
+  createInterface({ input: proc.stdout }).on('line', (line) => {
+    const [kind, value] = line.split(' ');
+    if (kind === 'assigned') assigned = Number(value);
+    if (kind === 'msg') seen.push(value!);
+  });
+  return {
+    assigned: () => assigned,
+    kill: () => proc.kill('SIGKILL'),
+  };
+}
+
 const sizes = (cs: readonly PushConsumer[]): number[] =>
   cs.map((c) => c.assignment(TOPIC).length).sort((a, b) => a - b);
 
@@ -73,5 +98,41 @@ describe('push consumer: clustering', () => {
     expect(new Set(all)).toEqual(new Set(sent));
     // every member consumed its own queues' share, nobody everything
     for (const s of seen) expect(s.length).toBeGreaterThan(0);
+  });
+
+  it('a member killed mid-stream hands its queues to the others in one rebalance, nothing lost', async () => {
+    const b = await start();
+    const seen: string[][] = [[], [], []];
+    const cs = [consumer(b, 'member-0', seen[0]!), consumer(b, 'member-1', seen[1]!)];
+    const killed = childConsumer(b, seen[2]!);
+    await waitFor('a 2/3/3 split with the child', () => {
+      const s = [...sizes(cs), killed.assigned()].sort((x, y) => x - y);
+      return s.join() === '2,3,3' && owned(cs).size === 8 - killed.assigned();
+    });
+    const rebalances = cs.map(() => 0);
+    cs.forEach((c, i) => {
+      subscriptions.push(
+        c.events$.subscribe((e) => {
+          if (e.type === 'rebalanced' && e.topic === TOPIC) rebalances[i]!++;
+        }),
+      );
+    });
+
+    const sending = sendNumbered(producer!, TOPIC, 600);
+    await waitFor('the child to consume some', () => seen[2]!.length >= 20);
+    killed.kill();
+    const sent = await sending;
+    await waitFor('all 600 messages, the killed member’s included', () => {
+      const distinct = tally(seen.flat()).distinct;
+      return sent.every((body) => distinct.has(body));
+    });
+
+    expect(sizes(cs)).toEqual([4, 4]);
+    expect(owned(cs).size).toBe(8);
+    expect(rebalances).toEqual([1, 1]);
+    const { duplicates } = tally(seen.flat());
+    process.stdout.write(
+      `handover: ${seen[2]!.length} consumed by the killed member, ${duplicates} redelivered after the kill\n`,
+    );
   });
 });
