@@ -58,6 +58,9 @@ export function resolveBrokerConfig(
     'mappedFileSizeConsumeQueue',
     'maxMessageSize',
     'registerNameServerPeriod',
+    'flushDelayOffsetInterval',
+    'timerMaxDelaySec',
+    'timerPrecisionMs',
     'fileReservedTime',
   ] as const;
   for (const key of positive) if (c[key] <= 0) errors.push(`${key}: must be positive, got ${c[key]}`);

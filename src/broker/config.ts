@@ -55,6 +55,10 @@ export interface BrokerConfig {
   /** Delay levels, e.g. "1s 5s 10s 30s 1m … 2h" (units s, m, h, d). */
   readonly messageDelayLevel: string;
   readonly flushDelayOffsetInterval: number;
+  /** The furthest ahead a message's delivery time (TIMER_DELIVER_MS, deliverAt) may be: 7 days. */
+  readonly timerMaxDelaySec: number;
+  /** Width of one timer slot: a timed message is delivered at most this much (plus a tick) after its time. */
+  readonly timerPrecisionMs: number;
   readonly storePathRootDir: string;
   /** Defaults to storePathRootDir/commitlog. */
   readonly storePathCommitLog: string | undefined;
@@ -154,6 +158,8 @@ const FIELDS: { readonly [K in keyof BrokerConfig]: Field<BrokerConfig[K]> } = {
     default: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
   },
   flushDelayOffsetInterval: { kind: 'int', default: 10_000 },
+  timerMaxDelaySec: { kind: 'int', default: 7 * 24 * 3600 },
+  timerPrecisionMs: { kind: 'int', default: 100 },
   storePathRootDir: { kind: 'string', default: './store' },
   storePathCommitLog: { kind: 'optional', default: undefined },
   mappedFileSizeCommitLog: { kind: 'int', default: 1024 * 1024 * 1024 },

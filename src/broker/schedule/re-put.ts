@@ -1,0 +1,34 @@
+import { javaStringHashCode } from '../../protocol/java-hash.js';
+import { decodeRecord } from '../../protocol/message-codec.js';
+import type { HostAddress, MessageRecordInput } from '../../protocol/message.js';
+import { MessageProperty, encodeProperties } from '../../protocol/properties.js';
+import { SCHEDULING_PROPERTIES, realTarget } from './schedule-rewrite.js';
+
+/**
+ * The message a due schedule or timer record becomes (RocketMQ's messageTimeup): the same body, flag,
+ * born host and time, UNIQ_KEY and reconsume count, on its real topic and queue, without the properties
+ * that scheduled it. REAL_TOPIC and REAL_QID stay, as RocketMQ leaves them. Undefined for a record that
+ * does not say where it belongs.
+ */
+export function rePutInput(record: Buffer, storeHost: HostAddress): MessageRecordInput | undefined {
+  const message = decodeRecord(record);
+  const props = new Map(message.properties);
+  const target = realTarget(props);
+  if (target === undefined) return undefined;
+  for (const name of SCHEDULING_PROPERTIES) props.delete(name);
+  const tags = props.get(MessageProperty.TAGS);
+  return {
+    topic: target.topic,
+    queueId: target.queueId,
+    flag: message.flag,
+    body: message.body,
+    properties: encodeProperties(props),
+    sysFlag: message.sysFlag,
+    bornTimestamp: message.bornTimestamp,
+    bornHost: message.bornHost,
+    storeHost,
+    reconsumeTimes: message.reconsumeTimes,
+    preparedTransactionOffset: message.preparedTransactionOffset,
+    tagsCode: tags === undefined ? 0 : javaStringHashCode(tags),
+  };
+}

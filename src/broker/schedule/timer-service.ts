@@ -1,0 +1,137 @@
+import {
+  type Observable,
+  type SchedulerLike,
+  defer,
+  exhaustMap,
+  filter,
+  firstValueFrom,
+  ignoreElements,
+  merge,
+  timer,
+} from 'rxjs';
+import { RxRocketError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { HostAddress, MessageRecordInput } from '../../protocol/message.js';
+import type { PutOptions, PutResult } from '../store/message-store.js';
+import type { ScheduleStore } from './schedule-service.js';
+import { rePutInput } from './re-put.js';
+import type { TimerCheckpoint } from './timer-checkpoint.js';
+import { TIMER_TOPIC } from './timer-properties.js';
+import type { SlotEntry, TimerSlots } from './timer-slots.js';
+
+export interface TimerServiceDeps {
+  readonly store: ScheduleStore & { readonly maxPhysicalOffset: number };
+  readonly put: (inputs: readonly MessageRecordInput[], options: PutOptions) => Promise<PutResult>;
+  readonly storeHost: HostAddress;
+  readonly slots: TimerSlots;
+  readonly checkpoint: TimerCheckpoint;
+  /** How often due slots are looked for when nothing arrives. */
+  readonly tickMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly logger: Logger;
+}
+
+const ENQUEUE_BATCH = 256;
+const COMMIT_POLL_MS = 5;
+const COMMIT_WAIT_MS = 30_000;
+
+/**
+ * Messages with a delivery time (RocketMQ 5.x's TimerMessageStore, on slot files instead of a wheel and
+ * log): each round takes new entries of rmq_sys_wheel_timer into the slot of their time (or re-puts them
+ * at once when that slot has passed), then re-puts the messages of every slot whose window has passed and
+ * removes its file. Progress is the slot files themselves plus the enqueue offset, which moves only once
+ * the slot files and the direct re-puts are in their files.
+ */
+export class TimerService {
+  private running: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly deps: TimerServiceDeps) {}
+
+  readonly loop$: Observable<never> = defer(() =>
+    merge(
+      timer(0, this.deps.tickMs, this.deps.scheduler),
+      this.deps.store.arrivals$.pipe(filter((info) => info.topic === TIMER_TOPIC)),
+    ).pipe(
+      exhaustMap(() => defer(() => this.guardedRound())),
+      ignoreElements(),
+    ),
+  );
+
+  /** Lets the round in progress finish its slot and its enqueue batch, and starts no other. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
+  private guardedRound(): Promise<void> {
+    this.running = this.round().catch((error: unknown) => {
+      this.deps.logger.error({ error: String(error) }, 'timer round failed; retried at the next tick');
+    });
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    let read = ENQUEUE_BATCH;
+    while (!this.stopping && read === ENQUEUE_BATCH) read = await this.enqueueBatch();
+    for (const slot of this.deps.slots.dueSlots(this.deps.scheduler.now())) {
+      if (this.stopping) return;
+      await this.deliverAll(await this.deps.slots.read(slot));
+      await this.deps.slots.remove(slot);
+    }
+  }
+
+  /** Takes one batch of the timer topic's queue into slot files; resolves with how many entries it read. */
+  private async enqueueBatch(): Promise<number> {
+    const { store, slots, checkpoint } = this.deps;
+    const entries = await store.readQueue(TIMER_TOPIC, 0, checkpoint.enqueueOffset, ENQUEUE_BATCH);
+    if (entries.length === 0) return 0;
+    const now = this.deps.scheduler.now();
+    const due: SlotEntry[] = [];
+    const waiting: SlotEntry[] = [];
+    for (const entry of entries) {
+      const slotEntry = {
+        deliverAt: entry.tagsCode,
+        physicalOffset: entry.physicalOffset,
+        size: entry.size,
+        queueOffset: entry.queueOffset,
+      };
+      (slots.isDue(slots.slotOf(entry.tagsCode), now) ? due : waiting).push(slotEntry);
+    }
+    await slots.append(waiting);
+    await this.deliverAll(due.sort((a, b) => a.deliverAt - b.deliverAt));
+    await checkpoint.advance(entries.at(-1)!.queueOffset + 1);
+    return entries.length;
+  }
+
+  /** Re-puts the messages in order and resolves once the CommitLog file holds all of them. */
+  private async deliverAll(entries: readonly SlotEntry[]): Promise<void> {
+    let end = 0;
+    for (const entry of entries) end = Math.max(end, await this.rePut(entry));
+    const deadline = this.deps.scheduler.now() + COMMIT_WAIT_MS;
+    while (this.deps.store.maxPhysicalOffset < end) {
+      if (this.deps.scheduler.now() > deadline) {
+        throw new RxRocketError('ERR_TIMER', `timer re-puts not committed within ${COMMIT_WAIT_MS} ms`);
+      }
+      await firstValueFrom(timer(COMMIT_POLL_MS, this.deps.scheduler));
+    }
+  }
+
+  /** Resolves with the end of the re-put record, or 0 when the message was skipped. */
+  private async rePut(entry: SlotEntry): Promise<number> {
+    const record = await this.deps.store.readRecord(entry.physicalOffset);
+    const input = record === undefined ? undefined : rePutInput(record, this.deps.storeHost);
+    if (input === undefined) {
+      this.deps.logger.error(
+        { physicalOffset: entry.physicalOffset, queueOffset: entry.queueOffset },
+        record === undefined
+          ? 'timer message no longer in the CommitLog; skipped'
+          : 'timer message has no REAL_TOPIC/REAL_QID; skipped',
+      );
+      return 0;
+    }
+    const result = await this.deps.put([input], { waitStoreMsgOK: false });
+    const stored = result.records.at(-1)!;
+    return stored.physicalOffset + stored.size;
+  }
+}
