@@ -29,6 +29,8 @@ export interface TestMessageInit {
   readonly queueId?: number;
   readonly queueOffset?: number;
   readonly reconsumeTimes?: number;
+  /** Called after a retry() is recorded: how a fake consumer redelivers. */
+  readonly onRetry?: (message: ConsumerMessage, delayLevel: number) => void;
 }
 
 export interface MessageFactoryOptions {
@@ -122,6 +124,7 @@ export class MessageFactory {
       },
       retry: (m, delayLevel) => {
         this.record({ type: 'retry', msgId: m.msgId, delayLevel });
+        init.onRetry?.(m, delayLevel);
       },
     });
   }
