@@ -10,6 +10,7 @@ import { MessageProperty } from '../protocol/properties.js';
 import { acquireClientInstance } from './client-instance.js';
 import type { Message, SendResult } from './message.js';
 import { type Producer, type ProducerOptions, createProducer } from './producer.js';
+import { AUTO_CREATE_TOPIC } from './publish-info.js';
 import { brokerAddress } from './topic-route.js';
 import {
   type LocalTransactionState,
@@ -60,7 +61,8 @@ export function createTransactionProducer(options: TransactionProducerOptions): 
     state: LocalTransactionState,
   ): Observable<void> =>
     defer(() => {
-      const route = instance.routes.cached(message.topic);
+      // A first send to a new topic went through the default topic's route: the broker is named there.
+      const route = instance.routes.cached(message.topic) ?? instance.routes.cached(AUTO_CREATE_TOPIC);
       const address = route === undefined ? undefined : brokerAddress(route, sent.messageQueue.brokerName);
       if (address === undefined) {
         throw new MQClientError(
