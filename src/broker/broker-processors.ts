@@ -25,6 +25,8 @@ import { createConsumerOffsetProcessors } from './processor/consumer-offset.js';
 import { createPullMessageProcessor } from './processor/pull-message.js';
 import { createQueueOffsetProcessors } from './processor/queue-offset.js';
 import { createSendBackProcessor } from './processor/send-back.js';
+import { createLockBatchProcessors } from './processor/lock-batch.js';
+import { RebalanceLockManager } from './managers/rebalance-lock-manager.js';
 import { RETRY_PERM, retryTopicOf } from './processor/retry-dlq.js';
 import type { MessageStore, PutOptions, PutResult } from './store/message-store.js';
 import { TransactionLedger } from './transaction/transaction-ledger.js';
@@ -59,6 +61,10 @@ export interface BrokerProcessorDeps {
   readonly logger: Logger;
   /** Long polling's timers. */
   readonly scheduler?: SchedulerLike;
+  /** Orderly consumers' queue locks; a fresh table on the broker's clock by default. */
+  readonly locks?: RebalanceLockManager;
+  /** Told when a pull parks and leaves the park (the metrics' parked-pulls gauge). */
+  readonly parking?: { parked(): void; unparked(): void };
 }
 
 /** Every request code the broker answers, and who answers it; the rest get REQUEST_CODE_NOT_SUPPORTED. */
@@ -97,6 +103,7 @@ export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number,
         offsets: deps.offsets,
         logger: deps.logger.child({ component: 'pull' }),
         ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+        ...(deps.parking ? { parking: deps.parking } : {}),
       }),
     ],
     [
@@ -142,6 +149,7 @@ export function brokerProcessors(deps: BrokerProcessorDeps): ReadonlyMap<number,
     ...offsets,
     ...consumerGroups,
     ...createQueueOffsetProcessors(deps.store),
+    ...createLockBatchProcessors(deps.locks ?? new RebalanceLockManager(deps.now)),
   ]) {
     processors.set(code, processor);
   }
