@@ -1,6 +1,6 @@
 import { readLong } from '../../protocol/long-field.js';
 import { type PreparedRecord, writeBlank, writeRecord } from '../../protocol/message-codec.js';
-import { SysFlag } from '../../protocol/message.js';
+import { BLANK_MAGIC, SysFlag } from '../../protocol/message.js';
 import { MessageIllegalError } from '../../protocol/message-illegal-error.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
@@ -31,6 +31,20 @@ const takesQueueSlot = (sysFlag: number): boolean => {
   const tx = sysFlag & SysFlag.TRANSACTION_MASK;
   return tx !== SysFlag.TRANSACTION_PREPARED_TYPE && tx !== SysFlag.TRANSACTION_ROLLBACK_TYPE;
 };
+
+/** Store timestamp of the last whole record in `bytes` (records back to back from its start), else 0. */
+function lastStoreTimestampIn(bytes: Buffer): number {
+  let timestamp = 0;
+  let at = 0;
+  while (at + 72 <= bytes.length) {
+    const size = bytes.readInt32BE(at);
+    if (size <= 0 || at + size > bytes.length || bytes.readInt32BE(at + 4) === BLANK_MAGIC) break;
+    const bornV6 = (bytes.readInt32BE(at + 36) & SysFlag.BORNHOST_V6) !== 0;
+    timestamp = readLong(bytes, at + (bornV6 ? 68 : 56));
+    at += size;
+  }
+  return timestamp;
+}
 
 /**
  * The CommitLog: every message of every topic, appended in one order into fixed-size segments, in RocketMQ's
@@ -86,6 +100,13 @@ export class CommitLog {
 
   get flushedOffset(): number {
     return this.files.flushedOffset;
+  }
+
+  /** Commit writes on their way to the file. */
+  get writesInFlight(): number {
+    let count = 0;
+    for (const file of this.files.files.slice(-2)) count += file.writesInFlight;
+    return count;
   }
 
   nextQueueOffset(topic: string, queueId: number): number {
@@ -179,6 +200,29 @@ export class CommitLog {
     file.lastStoreTimestamp = now;
     this.lastAppendTimestamp = now;
     return appended;
+  }
+
+  /**
+   * A slave's append: `bytes` are the master's CommitLog from `offset` on, within one segment, taken as they
+   * are (BLANK tails included) so both logs match byte for byte. Reput reads them back from the file.
+   */
+  async appendReplicated(offset: number, bytes: Buffer): Promise<void> {
+    if (offset !== this.wroteOffset && this.files.files.length > 0) {
+      throw new RangeError(`replicated bytes at ${offset}, but the log ends at ${this.wroteOffset}`);
+    }
+    if (bytes.length === 0) return;
+    const file = this.files.writableNow() ?? (await this.files.writable(offset));
+    if (file.fileFromOffset + file.wrotePosition !== offset || bytes.length > file.remaining) {
+      throw new RangeError(
+        `replicated bytes [${offset}, ${offset + bytes.length}) do not continue segment ${file.fileName}`,
+      );
+    }
+    file.append(bytes);
+    const timestamp = lastStoreTimestampIn(bytes);
+    if (timestamp > 0) {
+      file.lastStoreTimestamp = timestamp;
+      this.lastAppendTimestamp = timestamp;
+    }
   }
 
   /** Hands appended bytes to the file system; resolves with the committed offset. */

@@ -126,9 +126,6 @@ export class MappedFile {
    */
   async commit(): Promise<number> {
     if (this.failed) await this.restartAfterFailure();
-    // One write at a time: overlapping writes left ConsumeQueue holes after a SIGKILL in the crash test
-    // (cause not yet found), so writes go out one after another, in order.
-    await this.settle();
     const to = this.wrotePosition;
     if (to > this.submitted) this.submit(this.submitted, to);
     if (this.committedPosition >= to) return this.committedPosition;

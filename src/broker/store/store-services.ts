@@ -73,6 +73,12 @@ function guarded(name: string, logger: Logger, job: () => Promise<void>): () => 
 }
 
 /**
+ * Commit writes allowed in flight at once before the commit loop waits. SYNC_FLUSH: a few, as puts wait on
+ * them. ASYNC_FLUSH: one, so that puts gather into fewer, larger writes.
+ */
+const maxWritesInFlight = (syncFlush: boolean): number => (syncFlush ? 3 : 1);
+
+/**
  * The store's background loops as one Observable (unsubscribe = stop): commit (woken by every put;
  * under SYNC_FLUSH its O_DSYNC writes are the group commit), flush (fdatasync on an interval under
  * ASYNC_FLUSH), reput (woken by every commit), ConsumeQueue/index flush with the checkpoint, and the
@@ -81,17 +87,32 @@ function guarded(name: string, logger: Logger, job: () => Promise<void>): () => 
 export function storeServices$(p: StoreServiceParts): Observable<never> {
   const committed$ = new Subject<void>();
   const { scheduler, logger } = p;
+  let failing = false;
+  const submit = (): Promise<void> =>
+    timed(p.syncFlush ? p.flushTimed : undefined, () => p.commitLog.commit().then(() => undefined)).then(
+      () => {
+        if (failing) logger.info({ service: 'commit' }, 'store service recovered');
+        failing = false;
+        if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
+        committed$.next();
+      },
+      (error: unknown) => {
+        if (!failing)
+          logger.error({ service: 'commit', error: String(error) }, 'store service failed; retrying');
+        failing = true;
+      },
+    );
   const commit$ = serviceLoop(
-    guarded('commit', logger, async () => {
-      // Wait for the check phase: every put of this event-loop turn (all the socket reads, not just the
-      // first) joins this write, which under SYNC_FLUSH is also the group commit's disk round trip.
-      await new Promise((resolve) => setImmediate(resolve));
-      await timed(p.syncFlush ? p.flushTimed : undefined, async () => {
-        await p.commitLog.commit();
-      });
-      if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
-      committed$.next();
-    }),
+    () =>
+      defer(async () => {
+        // Wait for the check phase: every put of this event-loop turn (all the socket reads, not just the
+        // first) joins this write, which under SYNC_FLUSH is also the group commit's disk round trip. Up to
+        // a limit the loop does not wait for the write itself: the next turn's puts go out while this
+        // write is still on its way, as the disk answers concurrent O_DSYNC writes faster than serial ones.
+        await new Promise((resolve) => setImmediate(resolve));
+        const done = submit();
+        if (p.commitLog.writesInFlight >= maxWritesInFlight(p.syncFlush)) await done;
+      }),
     { periodMs: p.commitIntervalMs, wakeup$: p.appended$, scheduler },
   );
   const flush$ = p.syncFlush
