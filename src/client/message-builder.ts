@@ -34,11 +34,19 @@ function propertiesOf(
   if (message.delayLevel !== undefined && message.delayLevel > 0) {
     props.set(MessageProperty.DELAY, String(message.delayLevel));
   }
+  const deliverAt = deliverAtMs(message);
+  if (deliverAt !== undefined) props.set(TIMER_DELIVER_MS, String(deliverAt));
   if (message.waitStoreMsgOk === false) props.set(MessageProperty.WAIT, 'false');
   if (contentType !== undefined) props.set(CONTENT_TYPE_PROPERTY, contentType);
   props.set(MessageProperty.UNIQ_KEY, uniqKey);
   return props;
 }
+
+/** RocketMQ 5.x's MessageConst.PROPERTY_TIMER_DELIVER_MS. */
+const TIMER_DELIVER_MS = 'TIMER_DELIVER_MS';
+
+const deliverAtMs = (message: Message): number | undefined =>
+  message.deliverAt instanceof Date ? message.deliverAt.getTime() : message.deliverAt;
 
 export function validateMessage(message: Message): void {
   if (typeof message.topic !== 'string' || message.topic.length === 0) {
@@ -49,6 +57,16 @@ export function validateMessage(message: Message): void {
       'ERR_BAD_MESSAGE',
       `delayLevel must be a non-negative integer, got ${message.delayLevel}`,
     );
+  }
+  const deliverAt = deliverAtMs(message);
+  if (deliverAt !== undefined && (!Number.isSafeInteger(deliverAt) || deliverAt < 0)) {
+    throw new MQClientError(
+      'ERR_BAD_MESSAGE',
+      `deliverAt must be a time in epoch milliseconds, got ${String(message.deliverAt)}`,
+    );
+  }
+  if (deliverAt !== undefined && (message.delayLevel ?? 0) > 0) {
+    throw new MQClientError('ERR_BAD_MESSAGE', 'a message takes a delayLevel or a deliverAt, not both');
   }
 }
 
@@ -92,6 +110,9 @@ export function buildBatch(
       throw new MQClientError('ERR_BAD_MESSAGE', 'all messages of a batch must share a topic');
     if (m.delayLevel !== undefined && m.delayLevel > 0) {
       throw new MQClientError('ERR_BAD_MESSAGE', 'batch messages cannot have a delay level');
+    }
+    if (m.deliverAt !== undefined) {
+      throw new MQClientError('ERR_BAD_MESSAGE', 'batch messages cannot have a delivery time');
     }
     validateMessage(m);
     const uniqKey = nextUniqKey();

@@ -13,6 +13,12 @@ export interface Message {
   readonly flag?: number;
   /** RocketMQ delay level, 1-based into the broker's messageDelayLevel list. */
   readonly delayLevel?: number;
+  /**
+   * Deliver at this time (epoch ms or a Date) rather than now: RocketMQ 5.x's TIMER_DELIVER_MS. The broker
+   * refuses a time further ahead than its timerMaxDelaySec (7 days) with MESSAGE_ILLEGAL; a past time is
+   * delivered at once. Not together with delayLevel.
+   */
+  readonly deliverAt?: number | Date;
   /** false: the broker answers before the message is flushed or replicated. */
   readonly waitStoreMsgOk?: boolean;
 }
