@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
+import type { DispatchInfo } from '../../protocol/message-codec.js';
 import { StoreCheckpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
 import { recoverCommitLog } from './commit-log-recovery.js';
@@ -24,7 +25,11 @@ export interface StoreParts {
  * queue and index entries beyond it, then dispatch whatever the queues lack before any put is taken, so
  * the next queue offsets come straight from the queues.
  */
-export async function openStoreParts(config: StoreConfig, logger: Logger): Promise<StoreParts> {
+export async function openStoreParts(
+  config: StoreConfig,
+  logger: Logger,
+  tagsCodeOf?: (info: DispatchInfo) => number,
+): Promise<StoreParts> {
   const root = config.storePathRootDir;
   const unlock = await acquireStoreLock(root);
   try {
@@ -58,7 +63,7 @@ export async function openStoreParts(config: StoreConfig, logger: Logger): Promi
     // A clean stop dispatched everything before it removed the abort file; after an unclean one, dispatch
     // is redone from where verification started (the ConsumeQueues skip what they already hold).
     const reputFrom = abnormal ? recovered.verifiedFrom : recovered.end;
-    const reput = new Reput(reputFrom, commitLog, queues, index, logger);
+    const reput = new Reput(reputFrom, commitLog, queues, index, logger, tagsCodeOf);
     await reput.dispatchToEnd();
     for (const queue of queues.all())
       commitLog.setNextQueueOffset(queue.topic, queue.queueId, queue.nextOffset);

@@ -41,6 +41,8 @@ export class Reput {
     private readonly queues: ConsumeQueueTable,
     private readonly index: IndexService | undefined,
     private readonly logger: Logger,
+    /** The ConsumeQueue tag slot of a record: its tag hash, unless the schedule keeps a delivery time there. */
+    private readonly tagsCodeOf: (info: DispatchInfo) => number = (info) => info.tagsCode,
   ) {}
 
   get behind(): number {
@@ -125,7 +127,7 @@ export class Reput {
         queueOffset: info.queueOffset,
         physicalOffset: info.physicalOffset,
         size: info.size,
-        tagsCode: info.tagsCode,
+        tagsCode: this.tagsCodeOf(info),
       });
       if (typeof put !== 'boolean') {
         return put.then((fresh) => {
