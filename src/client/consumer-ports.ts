@@ -20,7 +20,7 @@ export interface ConsumerPortsOptions {
 }
 
 /** The address to send a queue's offset calls to: its broker's master, since only a master stores offsets. */
-function masterOf$(routes: RouteLookup, queue: MessageQueue): Observable<string> {
+export function masterOf$(routes: RouteLookup, queue: MessageQueue): Observable<string> {
   return routes(queue.topic).pipe(
     switchMap((route) => {
       const address = brokerAddress(route, queue.brokerName);
