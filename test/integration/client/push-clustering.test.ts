@@ -4,7 +4,18 @@ import { type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Producer, createProducer } from '../../../src/client/producer.js';
 import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
+import {
+  encodeGetConsumerListByGroupRequestHeader,
+  parseGetConsumerListByGroupResponseBody,
+} from '../../../src/protocol/headers/client.js';
+import {
+  decodeQueryConsumerOffsetResponseHeader,
+  encodeQueryConsumerOffsetRequestHeader,
+} from '../../../src/protocol/headers/consumer-offset.js';
+import { RequestCode } from '../../../src/protocol/request-code.js';
+import { ResponseCode } from '../../../src/protocol/response-code.js';
 import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
+import { call } from '../../fixtures/broker/broker-fixture.js';
 import { bodyOf, createRoutedTopic, sendNumbered, tally, waitFor } from '../../fixtures/client/push-fixture.js';
 
 const TOPIC = 'Clustered';
@@ -134,5 +145,43 @@ describe('push consumer: clustering', () => {
     process.stdout.write(
       `handover: ${seen[2]!.length} consumed by the killed member, ${duplicates} redelivered after the kill\n`,
     );
+  });
+
+  it('unsubscribing writes the offsets and leaves the group; the next member starts where it stopped', async () => {
+    const b = await start();
+    const seen: string[] = [];
+    const first = consumer(b, 'member-0', seen);
+    await waitFor('all 8 queues', () => first.assignment(TOPIC).length === 8);
+    const before = await sendNumbered(producer!, TOPIC, 80, 'before-');
+    await waitFor('the first 80', () => tally(seen).distinct.size === before.length);
+
+    subscriptions.splice(0).forEach((s) => {
+      s.unsubscribe();
+    });
+    const members = async (): Promise<string[]> => {
+      const response = await call(b.brokerAddress, RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+        extFields: encodeGetConsumerListByGroupRequestHeader({ consumerGroup: GROUP }),
+      });
+      return response.code === ResponseCode.SUCCESS
+        ? [...parseGetConsumerListByGroupResponseBody(response.body).consumerIdList]
+        : [];
+    };
+    await waitFor('the group to be empty', async () => (await members()).length === 0);
+    let committed = 0;
+    for (let queueId = 0; queueId < 8; queueId++) {
+      const response = await call(b.brokerAddress, RequestCode.QUERY_CONSUMER_OFFSET, {
+        extFields: encodeQueryConsumerOffsetRequestHeader({ consumerGroup: GROUP, topic: TOPIC, queueId }),
+      });
+      expect(response.code).toBe(ResponseCode.SUCCESS);
+      committed += decodeQueryConsumerOffsetResponseHeader(response.extFields).offset;
+    }
+    expect(committed).toBe(before.length);
+
+    const after = await sendNumbered(producer!, TOPIC, 40, 'after-');
+    const next: string[] = [];
+    consumer(b, 'member-1', next);
+    await waitFor('the 40 sent since', () => after.every((body) => next.includes(body)));
+    // queues are read in order: had the offsets not been written, the old ones would have come first
+    expect(next.sort()).toEqual([...after].sort());
   });
 });
