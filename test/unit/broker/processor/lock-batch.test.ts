@@ -1,4 +1,4 @@
-import { type ObservableInput, firstValueFrom, from } from 'rxjs';
+import { firstValueFrom, from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { RebalanceLockManager } from '../../../../src/broker/managers/rebalance-lock-manager.js';
 import { createLockBatchProcessors } from '../../../../src/broker/processor/lock-batch.js';
