@@ -1,6 +1,7 @@
 import { NEVER, firstValueFrom, timeout } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { LocalTransactionState, TransactionMessage } from '../../../src/client/transaction-check.js';
+import type { BrokerProcess } from '../../../src/testing/broker-process.js';
 import {
   bodyOf,
   checkArgs,
@@ -105,7 +106,16 @@ describe('broker process: transactional messages', () => {
     expect(await fixture.readAll(b, 'TxNever')).toEqual([]);
   });
 
-  it('resolves halves left pending across a broker restart, each once', async () => {
+  it.each([
+    ['a clean restart', (b: BrokerProcess) => b.restart()],
+    [
+      'a crash (SIGKILL) and restart',
+      async (b: BrokerProcess) => {
+        await b.kill();
+        await b.restart();
+      },
+    ],
+  ])('resolves halves left pending across %s, each once', async (_, restart) => {
     const b = await fixture.broker();
     let decided = false;
     const answers: Record<string, LocalTransactionState> = {
@@ -127,7 +137,7 @@ describe('broker process: transactional messages', () => {
       () => Promise.resolve(new Set(asked).size),
       (n) => n === 2,
     );
-    await b.restart();
+    await restart(b);
     decided = true;
 
     await fixture.checksSettled(b);
