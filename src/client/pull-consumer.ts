@@ -1,17 +1,17 @@
 import type { AsyncIterableX } from 'ix/asynciterable';
 import type { Observable } from 'rxjs';
 import type { MessageModel } from '../protocol/headers/client.js';
-import { acquireClientInstance } from './client-instance.js';
+import { type ClientInstance, acquireClientInstance } from './client-instance.js';
 import type { ClientOptions } from './client-options.js';
 import type { PulledMessage } from './consumer-message.js';
 import { PullThresholds } from './process-queue.js';
-import type { ExpressionType } from './pull-consumer/assignment.js';
 import { createClientPullConsumerPorts } from './pull-consumer/client-ports.js';
-import { createPullConsumerCore } from './pull-consumer/pull-consumer-core.js';
+import { type PullConsumerSettings, createPullConsumerCore } from './pull-consumer/pull-consumer-core.js';
 import type { MessageQueue } from './queue-selector.js';
 import { REBALANCE_INTERVAL_MS } from './rebalance/rebalance.js';
 import { type AllocateStrategy, allocateAveragely } from './rebalance/strategies.js';
 import { type ConsumeFromWhere, DEFAULT_CONSUME_TIMESTAMP_AGE_MS } from './start-offset.js';
+import type { MessageSelector } from './subscription.js';
 
 /** DefaultLitePullConsumer's defaults. */
 export const LITE_PULL_BATCH_SIZE = 10;
@@ -43,10 +43,6 @@ export interface PullConsumerOptions extends ClientOptions {
   readonly localOffsetStoreDir?: string;
 }
 
-export interface SubscribeOptions {
-  readonly expressionType?: ExpressionType;
-}
-
 /**
  * RocketMQ's DefaultLitePullConsumer: the application asks for messages, by poll() or by iterating. Pull
  * loops fill a bounded buffer per queue and pause while it is full; a message counts as consumed once handed
@@ -57,11 +53,11 @@ export interface PullConsumer extends AsyncIterable<PulledMessage> {
   /** Reads exactly these queues (replacing any earlier assign); no group membership, no rebalance. */
   assign(queues: readonly MessageQueue[]): void;
   /**
-   * Joins the group for `topic` ('*', 'TagA || TagB', or SQL92 with expressionType): the group's rebalance
-   * decides which queues this consumer reads. Resolves once the broker has our heartbeat; rejects for an
-   * unknown topic or a bad SQL92 expression.
+   * Joins the group for `topic` ('*', 'TagA || TagB', or bySql(...)): the group's rebalance decides which
+   * queues this consumer reads. Resolves once the broker has our heartbeat; rejects for an unknown topic or a
+   * bad SQL92 expression.
    */
-  subscribe(topic: string, expression?: string, options?: SubscribeOptions): Promise<void>;
+  subscribe(topic: string, expression?: string | MessageSelector): Promise<void>;
   unsubscribe(topic: string): void;
   /** The queues read now, sorted. */
   assignment(): readonly MessageQueue[];
@@ -91,24 +87,28 @@ export interface PullConsumer extends AsyncIterable<PulledMessage> {
 
 export function createPullConsumer(options: PullConsumerOptions): PullConsumer {
   const instance = acquireClientInstance(options);
-  const model = options.model ?? 'CLUSTERING';
-  const pullBatchSize = options.pullBatchSize ?? LITE_PULL_BATCH_SIZE;
+  const settings = pullConsumerSettings(options, instance);
   const ports = createClientPullConsumerPorts(instance, {
     group: options.group,
-    model,
-    pullBatchSize,
+    model: settings.model,
+    pullBatchSize: settings.pullBatchSize,
     ...(options.localOffsetStoreDir === undefined ? {} : { localOffsetStoreDir: options.localOffsetStoreDir }),
   });
+  return createPullConsumerCore(ports, settings);
+}
+
+/** The options with RocketMQ's defaults filled in, and the instance's client id, clock and logger. */
+export function pullConsumerSettings(options: PullConsumerOptions, instance: ClientInstance): PullConsumerSettings {
   const { scheduler, logger } = instance.options;
-  return createPullConsumerCore(ports, {
+  return {
     group: options.group,
     clientId: instance.clientId,
-    model,
+    model: options.model ?? 'CLUSTERING',
     consumeFromWhere: options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
     consumeTimestamp: options.consumeTimestamp ?? scheduler.now() - DEFAULT_CONSUME_TIMESTAMP_AGE_MS,
     autoCommit: options.autoCommit ?? true,
     autoCommitIntervalMs: options.autoCommitIntervalMs ?? AUTO_COMMIT_INTERVAL_MS,
-    pullBatchSize,
+    pullBatchSize: options.pullBatchSize ?? LITE_PULL_BATCH_SIZE,
     pullThresholdForQueue: options.pullThresholdForQueue ?? PullThresholds.MESSAGES,
     pullThresholdSizeForQueue: options.pullThresholdSizeForQueue ?? PullThresholds.BYTES,
     pollTimeoutMs: options.pollTimeoutMs ?? POLL_TIMEOUT_MS,
@@ -116,5 +116,5 @@ export function createPullConsumer(options: PullConsumerOptions): PullConsumer {
     rebalanceIntervalMs: options.rebalanceIntervalMs ?? REBALANCE_INTERVAL_MS,
     logger: logger.child({ component: 'pull-consumer', group: options.group }),
     scheduler,
-  });
+  };
 }

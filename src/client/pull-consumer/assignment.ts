@@ -2,20 +2,17 @@ import { BehaviorSubject, type Observable, type SchedulerLike, type Subscription
 import { MQClientError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { compileSql92 } from '../../protocol/filter/sql92.js';
-import { parseTagExpression } from '../../protocol/filter/tag.js';
-import type { ConsumerData, MessageModel, SubscriptionData } from '../../protocol/headers/client.js';
+import type { ConsumerData, MessageModel } from '../../protocol/headers/client.js';
 import type { MessageQueue } from '../queue-selector.js';
 import { type RebalancePorts, compareQueues, queueKey, rebalance$ } from '../rebalance/rebalance.js';
 import type { AllocateStrategy } from '../rebalance/strategies.js';
 import type { ConsumeFromWhere } from '../start-offset.js';
-
-export type ExpressionType = 'TAG' | 'SQL92';
+import { type MessageSelector, byTag, subscriptionData } from '../subscription.js';
 
 /** What a topic's pulls filter by, and when that was decided (the broker ignores pulls older than its own). */
 export interface TopicSubscription {
   readonly topic: string;
-  readonly expression: string;
-  readonly expressionType: ExpressionType;
+  readonly selector: MessageSelector;
   readonly subVersion: number;
 }
 
@@ -89,13 +86,13 @@ export class PullAssignment {
   }
 
   /** Resolves once the group heard of us (route known, heartbeat sent); the rebalance then runs on its own. */
-  async subscribe(topic: string, expression: string, expressionType: ExpressionType): Promise<void> {
+  async subscribe(topic: string, selector: MessageSelector): Promise<void> {
     if (this.mode === 'ASSIGN')
       throw new MQClientError('ERR_ASSIGNED', 'subscribe() and assign() cannot be mixed: this consumer assigned');
-    if (expressionType === 'SQL92') compileSql92(expression);
+    if (selector.type === 'SQL92') compileSql92(selector.expression);
     this.mode = 'SUBSCRIBE';
     this.rebalances.get(topic)?.unsubscribe();
-    const subscription = { topic, expression, expressionType, subVersion: this.settings.scheduler.now() };
+    const subscription = { topic, selector, subVersion: this.settings.scheduler.now() };
     this.subscriptions.set(topic, subscription);
     try {
       await firstValueFrom(this.ports.join$(topic, () => this.describe()), { defaultValue: undefined });
@@ -136,12 +133,7 @@ export class PullAssignment {
 
   subscriptionFor(topic: string): TopicSubscription {
     return (
-      this.subscriptions.get(topic) ?? {
-        topic,
-        expression: '*',
-        expressionType: 'TAG',
-        subVersion: this.assignedAt,
-      }
+      this.subscriptions.get(topic) ?? { topic, selector: byTag(), subVersion: this.assignedAt }
     );
   }
 
@@ -152,7 +144,9 @@ export class PullAssignment {
       consumeType: 'CONSUME_ACTIVELY',
       messageModel: this.settings.model,
       consumeFromWhere: this.settings.consumeFromWhere,
-      subscriptionDataSet: [...this.subscriptions.values()].map(toSubscriptionData),
+      subscriptionDataSet: [...this.subscriptions.values()].map((s) =>
+        subscriptionData(s.topic, s.selector, s.subVersion),
+      ),
       unitMode: false,
     };
   }
@@ -172,18 +166,4 @@ export class PullAssignment {
 
 function dedupe(queues: readonly MessageQueue[]): MessageQueue[] {
   return [...new Map(queues.map((q) => [queueKey(q), q])).values()];
-}
-
-/** RocketMQ's FilterAPI.build: tags with their hash codes, or the SQL92 text as it is. */
-export function toSubscriptionData(s: TopicSubscription): SubscriptionData {
-  const tags = s.expressionType === 'TAG' ? parseTagExpression(s.expression) : undefined;
-  return {
-    classFilterMode: false,
-    topic: s.topic,
-    subString: tags?.subString ?? s.expression,
-    tagsSet: tags?.tagsSet ?? [],
-    codeSet: tags?.codeSet ?? [],
-    subVersion: s.subVersion,
-    expressionType: s.expressionType,
-  };
 }

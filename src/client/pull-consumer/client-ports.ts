@@ -55,8 +55,8 @@ export function createClientPullConsumerPorts(
       if (port === undefined) {
         port = createPullPort(api, routes, {
           group: options.group,
-          expression: subscription.expression,
-          expressionType: subscription.expressionType,
+          expression: subscription.selector.expression,
+          expressionType: subscription.selector.type,
           subVersion: subscription.subVersion,
           broadcasting,
           batchSize: options.pullBatchSize,

@@ -24,9 +24,9 @@ import type { PullRequest, PullResult } from '../pull-loop.js';
 import type { MessageQueue } from '../queue-selector.js';
 import { compareQueues, queueKey } from '../rebalance/rebalance.js';
 import { startOffset$ } from '../start-offset.js';
+import { type MessageSelector, toSelector } from '../subscription.js';
 import {
   type AssignmentSettings,
-  type ExpressionType,
   type GroupMembershipPorts,
   PullAssignment,
   type TopicSubscription,
@@ -125,13 +125,9 @@ class PullConsumerCore implements PullConsumer {
     this.startAutoCommit();
   }
 
-  async subscribe(
-    topic: string,
-    expression = '*',
-    options: { expressionType?: ExpressionType } = {},
-  ): Promise<void> {
+  async subscribe(topic: string, expression?: string | MessageSelector): Promise<void> {
     this.assertOpen();
-    await this.assigned.subscribe(topic, expression, options.expressionType ?? 'TAG');
+    await this.assigned.subscribe(topic, toSelector(expression));
     this.startAutoCommit();
   }
 

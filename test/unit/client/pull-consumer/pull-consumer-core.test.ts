@@ -13,6 +13,8 @@ import type { PullRequest, PullResult } from '../../../../src/client/pull-loop.j
 import type { MessageQueue } from '../../../../src/client/queue-selector.js';
 import { queueKey } from '../../../../src/client/rebalance/rebalance.js';
 import { allocateAveragely } from '../../../../src/client/rebalance/strategies.js';
+import { bySql } from '../../../../src/client/subscription.js';
+import { Sql92SyntaxError } from '../../../../src/protocol/filter/sql92.js';
 import type { ConsumerData } from '../../../../src/protocol/headers/client.js';
 import type { MessageExt } from '../../../../src/protocol/message.js';
 import { extAt } from '../../../fixtures/client/records.js';
@@ -283,16 +285,23 @@ describe('pull consumer: assignment changes', () => {
       subscriptionDataSet: [{ topic: 'T', subString: 'TagA || TagB', tagsSet: ['TagA', 'TagB'] }],
     });
     await consumer.poll();
-    expect(fake.subscriptions[0]).toMatchObject({ topic: 'T', expression: 'TagA || TagB', expressionType: 'TAG' });
+    expect(fake.subscriptions[0]).toMatchObject({
+      topic: 'T',
+      selector: { type: 'TAG', expression: 'TagA || TagB' },
+    });
     expect(await consumer.fetchQueues('T')).toEqual([q0, q1, q(2), q(3)]);
     await consumer.close();
     expect(fake.calls).toEqual({ leave: 1, release: 1 });
   });
 
   it('refuses a bad SQL92 expression, and mixing assign() with subscribe()', async () => {
-    const consumer = consumerOn(fakePorts().ports);
-    await expect(consumer.subscribe('T', 'a >', { expressionType: 'SQL92' })).rejects.toThrow();
-    await consumer.subscribe('T', "color = 'red'", { expressionType: 'SQL92' });
+    const fake = fakePorts();
+    const consumer = consumerOn(fake.ports);
+    await expect(consumer.subscribe('T', bySql('a >'))).rejects.toBeInstanceOf(Sql92SyntaxError);
+    await consumer.subscribe('T', bySql("color = 'red'"));
+    expect(fake.joins.at(-1)?.subscriptionDataSet).toMatchObject([
+      { topic: 'T', subString: "color = 'red'", expressionType: 'SQL92' },
+    ]);
     expect(() => {
       consumer.assign([q0]);
     }).toThrow(expect.objectContaining({ code: 'ERR_SUBSCRIBED' }));
