@@ -103,7 +103,10 @@ export function endTransactionRequest(
 }
 
 /** Answers each check by asking the checker of the half's producer group (PGROUP). */
-function checkProcessor(checkers: ReadonlyMap<string, TransactionChecker>, logger: Logger): RequestProcessor {
+export function createCheckTransactionProcessor(
+  checkers: ReadonlyMap<string, TransactionChecker>,
+  logger: Logger,
+): RequestProcessor {
   return (request, channel) => {
     const header = decodeCheckTransactionStateRequestHeader(request.extFields);
     const [half] = decodePulledMessages(Buffer.from(request.body ?? []));
@@ -166,7 +169,7 @@ export function registerTransactionChecker(
     checkersOf.set(instance, checkers);
     instance.remoting.registerProcessor(
       RequestCode.CHECK_TRANSACTION_STATE,
-      checkProcessor(checkers, logger),
+      createCheckTransactionProcessor(checkers, logger),
     );
   }
   checkers.set(group, checker);
