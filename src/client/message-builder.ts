@@ -80,6 +80,8 @@ export function buildWireMessage(message: Message, uniqKey: string): WireMessage
     body = compressBody(body);
     sysFlag |= SysFlag.COMPRESSED | SysFlag.COMPRESSION_ZLIB;
   }
+  // As RocketMQ's client marks a transaction's half message, for brokers that look at the flag.
+  if (message.properties?.[MessageProperty.TRAN_MSG] === 'true') sysFlag |= SysFlag.TRANSACTION_PREPARED_TYPE;
   if (body.length > MAX_MESSAGE_SIZE) {
     throw new MQClientError(
       'ERR_MESSAGE_TOO_LARGE',

@@ -96,9 +96,13 @@ export function createTransactionProducer(options: TransactionProducerOptions): 
     executeLocal: LocalTransaction,
   ): Observable<TransactionSendResult> =>
     defer(() => {
-      if (message.delayLevel !== undefined && message.delayLevel > 0) {
+      if ((message.delayLevel !== undefined && message.delayLevel > 0) || message.deliverAt !== undefined) {
         return throwError(
-          () => new MQClientError('ERR_BAD_MESSAGE', 'a transactional message cannot have a delay level'),
+          () =>
+            new MQClientError(
+              'ERR_BAD_MESSAGE',
+              'a transactional message cannot have a delay level or a delivery time',
+            ),
         );
       }
       const half: Message = {

@@ -33,3 +33,14 @@ describe('message builder: delayed and timed messages', () => {
     );
   });
 });
+
+describe('message builder: transactional messages', () => {
+  it("marks a half message's sysFlag TRANSACTION_PREPARED, as RocketMQ's client does", () => {
+    const half = buildWireMessage(
+      { topic: 'T', body: 'x', properties: { TRAN_MSG: 'true', PGROUP: 'pg' } },
+      'k',
+    );
+    expect(half.sysFlag & 0xc).toBe(0x4);
+    expect(buildWireMessage({ topic: 'T', body: 'x' }, 'k').sysFlag & 0xc).toBe(0);
+  });
+});
