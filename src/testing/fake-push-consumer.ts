@@ -1,6 +1,5 @@
 import {
   Observable,
-  type ObservableInput,
   type SchedulerLike,
   Subject,
   Subscription,
@@ -11,20 +10,13 @@ import {
 } from 'rxjs';
 import type { ConsumerMessage } from '../client/consumer-message.js';
 import type { Message } from '../client/message.js';
+import type { ConsumeHandler, ConsumeOptions, ConsumeResult, PushConsumer } from '../client/push-consumer.js';
+import { type MessageSelector, toSelector } from '../client/subscription.js';
+import { compileSql92 } from '../protocol/filter/sql92.js';
 import { parseTagExpression, tagMatches } from '../protocol/filter/tag.js';
 import { ackOnSuccess } from '../operators/ack-on-success.js';
 import type { FakeProducer, SentMessage } from './fake-producer.js';
 import { MessageFactory } from './message-factory.js';
-
-/** A consume$ handler, as the push consumer takes it: completing is success, an error asks for a retry. */
-export type FakeConsumeHandler = (message: ConsumerMessage) => ObservableInput<unknown>;
-
-/** What consume$ emits per message, as the push consumer's consume$ does. */
-export interface FakeConsumeResult {
-  readonly message: ConsumerMessage;
-  readonly status: 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
-  readonly error?: unknown;
-}
 
 export interface FakePushConsumerOptions {
   readonly group?: string;
@@ -44,13 +36,23 @@ interface Delivery {
   readonly reconsumeTimes: number;
 }
 
+/** Tags as the client rechecks them; SQL92 over the user properties and tags, as the broker evaluates it. */
+function matcher(selector: MessageSelector): (delivery: Delivery) => boolean {
+  if (selector.type === 'TAG') {
+    const tags = parseTagExpression(selector.expression);
+    return (d) => tagMatches(tags, d.message.tags);
+  }
+  const filter = compileSql92(selector.expression);
+  return (d) => filter.evaluate((name) => (name === 'TAGS' ? d.message.tags : d.message.properties?.[name]));
+}
+
 /**
  * An in-memory push consumer with the real one's messages$ / consume$ shape: what is published (or sent by a
  * connected FakeProducer) is delivered to the subscription of its topic whose tag expression matches, or kept
  * until one subscribes. Acks and retries are recorded by `factory`; a retry is delivered again later, in the
  * scheduler's time, until maxReconsumeTimes, then it lands in `deadLetters`.
  */
-export class FakePushConsumer {
+export class FakePushConsumer implements Pick<PushConsumer, 'group' | 'messages$' | 'consume$' | 'shutdown'> {
   readonly group: string;
   readonly factory: MessageFactory;
   readonly deadLetters: ConsumerMessage[] = [];
@@ -81,16 +83,22 @@ export class FakePushConsumer {
   }
 
   /** One subscription per topic at a time, as with the real consumer. */
-  messages$(topic: string, expression = '*'): Observable<ConsumerMessage> {
+  messages$(topic: string, expression?: string | MessageSelector): Observable<ConsumerMessage> {
     return new Observable<ConsumerMessage>((subscriber) => {
       if (this.subscribed.has(topic)) {
         subscriber.error(new RangeError(`${topic} is already subscribed: one subscription per topic`));
         return undefined;
       }
+      let matches: (delivery: Delivery) => boolean;
+      try {
+        matches = matcher(toSelector(expression));
+      } catch (error) {
+        subscriber.error(error);
+        return undefined;
+      }
       this.subscribed.add(topic);
-      const tags = parseTagExpression(expression);
       const handOut = (delivery: Delivery): void => {
-        if (tagMatches(tags, delivery.message.tags)) subscriber.next(this.toMessage(delivery));
+        if (matches(delivery)) subscriber.next(this.toMessage(delivery));
       };
       const live = this.deliveries
         .pipe(
@@ -115,10 +123,10 @@ export class FakePushConsumer {
 
   consume$(
     topic: string,
-    expression: string,
-    handler: FakeConsumeHandler,
-    options: { readonly concurrency?: number } = {},
-  ): Observable<FakeConsumeResult> {
+    expression: string | MessageSelector,
+    handler: ConsumeHandler,
+    options: ConsumeOptions = {},
+  ): Observable<ConsumeResult> {
     return this.messages$(topic, expression).pipe(
       ackOnSuccess(handler, { concurrency: options.concurrency ?? 20 }),
       map((settled) =>

@@ -12,7 +12,7 @@ export type {
 export { FakeProducer } from './fake-producer.js';
 export type { FakeProducerOptions, SentMessage } from './fake-producer.js';
 export { FakePushConsumer } from './fake-push-consumer.js';
-export type { FakeConsumeHandler, FakeConsumeResult, FakePushConsumerOptions } from './fake-push-consumer.js';
+export type { FakePushConsumerOptions } from './fake-push-consumer.js';
 export { EmbeddedClusterError, startEmbeddedCluster } from './embedded-cluster.js';
 export type { EmbeddedCluster, EmbeddedClusterOptions } from './embedded-cluster.js';
 export { startNameServerProcess } from './name-server-process.js';

@@ -30,6 +30,23 @@ describe('FakePushConsumer', () => {
     expect(messages.map((m) => m.tags)).toEqual(['A', 'C']);
   });
 
+  it('filters by an SQL92 selector over properties and tags', async () => {
+    const consumer = new FakePushConsumer();
+    consumer.publish({ topic: 'T', body: 'a', tags: 'A', properties: { amount: '5' } });
+    consumer.publish({ topic: 'T', body: 'b', tags: 'A', properties: { amount: '50' } });
+    consumer.publish({ topic: 'T', body: 'c', tags: 'B', properties: { amount: '70' } });
+    const selector = { type: 'SQL92', expression: "amount > 10 AND TAGS = 'A'" } as const;
+    const messages = await lastValueFrom(consumer.messages$('T', selector).pipe(take(1), toArray()));
+    expect(messages.map((m) => m.msgId)).toEqual(['MSG-2']);
+  });
+
+  it('refuses an SQL92 selector that does not parse', async () => {
+    const consumer = new FakePushConsumer();
+    await expect(
+      lastValueFrom(consumer.messages$('T', { type: 'SQL92', expression: 'a >' })),
+    ).rejects.toThrow();
+  });
+
   it('redelivers a retried message later with reconsumeTimes one higher, in virtual time', () => {
     newScheduler().run(({ expectObservable }) => {
       const consumer = new FakePushConsumer({ redeliverAfterMs: 3 });
