@@ -57,7 +57,7 @@ describe('queueFeeds$ (virtual time)', () => {
       let starts = 0;
       const s = setup(
         scheduler,
-        (_r, n) => [cold('--#'), cold('--(a|)', { a: found(2, [0, 1]) })][n] ?? NEVER,
+        (_r, n) => [cold<PullResult<MessageExt>>('--#'), cold('--(a|)', { a: found(2, [0, 1]) })][n] ?? NEVER,
         NEVER,
         () => (starts++ === 0 ? throwError(() => new Error('no route')) : of(0)),
       );
