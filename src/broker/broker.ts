@@ -26,6 +26,9 @@ import { ProducerManager } from './managers/producer-manager.js';
 import { SubscriptionGroupManager } from './managers/subscription-group-manager.js';
 import { TopicConfigManager } from './managers/topic-config-manager.js';
 import { RegisterService, clampRegisterPeriod } from './register-service.js';
+import { parseDelayLevels } from './schedule/delay-levels.js';
+import { openDeliveryServices } from './schedule/delivery-services.js';
+import { deliverTimeTagsCode } from './schedule/deliver-time-code.js';
 import { MessageStore, type PutOptions, type PutResult } from './store/message-store.js';
 import { transactionCheck$ } from './transaction/check-service.js';
 import { TransactionLedger } from './transaction/transaction-ledger.js';
@@ -78,7 +81,12 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
   }
   const undo: (() => Promise<void>)[] = [];
   try {
-    const store = await MessageStore.open(config, { logger, scheduler });
+    const levelsMs = parseDelayLevels(config.messageDelayLevel);
+    const store = await MessageStore.open(config, {
+      logger,
+      scheduler,
+      tagsCodeOf: deliverTimeTagsCode(levelsMs),
+    });
     undo.push(() => store.shutdown());
     const configDir = join(config.storePathRootDir, 'config');
     await mkdir(configDir, { recursive: true });
@@ -88,7 +96,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       brokerName: config.brokerName,
       autoCreateTopicEnable: config.autoCreateTopicEnable,
       defaultTopicQueueNums: config.defaultTopicQueueNums,
-      delayLevelCount: config.messageDelayLevel.trim().split(/\s+/).length,
+      delayLevelCount: levelsMs.length,
       logger,
       now: () => scheduler.now(),
     });
@@ -160,6 +168,15 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       putting.then(settled, settled);
       return putting;
     };
+    const delivery = await openDeliveryServices({
+      config,
+      levelsMs,
+      store,
+      put,
+      storeHost: { address: config.brokerIP1, port: bound.port },
+      scheduler,
+      logger,
+    });
     const transactions = new TransactionLedger();
     const processors = brokerProcessors({
       config: effective,
@@ -171,7 +188,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       producers,
       consumers,
       store,
-      put,
+      put: delivery.schedulingPut,
       transactions,
       deleteQueues: (topic) => store.deleteTopic(topic),
       registered: () => registration.registered(),
@@ -204,6 +221,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
           scheduler,
         }),
         consumerIdsNotifier$({ consumers, groups, enabled: config.notifyConsumerIdsChangedEnable }),
+        delivery.loop$,
         transactionCheck$({
           config,
           storeHost: { address: config.brokerIP1, port: bound.port },
@@ -232,11 +250,16 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       await ha.close();
       await server.close();
       await vip?.close();
+      await delivery.stop();
       await Promise.allSettled(inFlight);
       await offsets.persist().catch((error: unknown) => {
         logger.error({ error: String(error) }, 'consumer offsets not persisted at shutdown');
       });
       await store.shutdown();
+      // After the store's last commit, so every re-put counts as delivered.
+      await delivery.persist().catch((error: unknown) => {
+        logger.error({ error: String(error) }, 'delay offsets not persisted at shutdown');
+      });
       topics.close();
       consumers.close();
       await remoting.close();

@@ -1,8 +1,9 @@
 /**
  * CONSUMER_SEND_MSG_BACK (36): RocketMQ's consumerSendMsgBack. A consumer that failed a message hands back
- * its CommitLog offset; the broker re-stores the record on %RETRY%group (delivery count + 1, original topic
- * and message id kept in properties) or, once the count reaches the group's limit or the consumer asks
- * for it with a negative delay level, on %DLQ%group.
+ * its CommitLog offset; the broker re-stores the record on %RETRY%group once a delay level has passed
+ * (3 + delivery count unless the consumer asked for a level; delivery count + 1, original topic and message
+ * id kept in properties) or, once the count reaches the group's limit or the consumer asks for it with a
+ * negative delay level, on %DLQ%group.
  */
 import type { Logger } from '../../logger.js';
 import { BadRequestError } from '../../protocol/bad-request-error.js';
@@ -96,8 +97,7 @@ export function createSendBackProcessor(deps: SendBackDeps): RequestProcessor {
     } else {
       const level =
         header.delayLevel === 0 ? FIRST_RETRY_DELAY_LEVEL + original.reconsumeTimes : header.delayLevel;
-      // There is no delay-level schedule service yet: the message is stored on the retry topic at once and
-      // is pullable immediately; DELAY only records the level RocketMQ would have waited.
+      // The broker's put sends it to SCHEDULE_TOPIC_XXXX; it reaches the retry topic once the level has passed.
       properties.set(MessageProperty.DELAY, String(level));
     }
     const tags = properties.get(MessageProperty.TAGS);

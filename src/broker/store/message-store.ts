@@ -21,7 +21,7 @@ import type { BrokerConfig } from '../config.js';
 import type { StoreCheckpoint } from './checkpoint.js';
 import { cleanService$ } from './clean-service.js';
 import type { AppendedRecord, CommitLog } from './commit-log.js';
-import type { ConsumeQueueTable } from './consume-queue-table.js';
+import type { ConsumeQueueEntry, ConsumeQueueTable } from './consume-queue-table.js';
 import { type GetMessageRequest, type GetMessageResult, getMessage } from './get-message.js';
 import type { IndexService } from './index-service.js';
 import { OffsetWaiters } from './offset-waiters.js';
@@ -58,6 +58,8 @@ export interface MessageStoreOptions {
   readonly scheduler?: SchedulerLike;
   /** Disk use of the store's file system as a ratio 0..1; statfs by default. */
   readonly diskUsage?: () => Promise<number>;
+  /** The ConsumeQueue tag slot of a record, when it is not the tag hash (the schedule's delivery times). */
+  readonly tagsCodeOf?: (info: DispatchInfo) => number;
 }
 
 export interface PutOptions {
@@ -159,7 +161,7 @@ export class MessageStore {
   static async open(config: StoreConfig, options: MessageStoreOptions): Promise<MessageStore> {
     const logger = options.logger.child({ component: 'store' });
     await mkdir(config.storePathRootDir, { recursive: true });
-    const parts = await openStoreParts(config, logger);
+    const parts = await openStoreParts(config, logger, options.tagsCodeOf);
     const store = new MessageStore(
       config,
       parts.commitLog,
@@ -240,6 +242,12 @@ export class MessageStore {
   /** The record at a physical offset (an offset msgId's), or undefined. */
   readRecord(physicalOffset: number): Promise<Buffer | undefined> {
     return this.commitLog.readRecord(physicalOffset);
+  }
+
+  /** Up to `maxCount` ConsumeQueue entries from `from` (or the first one kept); none without the queue. */
+  readQueue(topic: string, queueId: number, from: number, maxCount: number): Promise<ConsumeQueueEntry[]> {
+    const queue = this.queues.find(topic, queueId);
+    return queue === undefined ? Promise.resolve([]) : queue.read(from, maxCount);
   }
 
   minOffsetInQueue(topic: string, queueId: number): number {

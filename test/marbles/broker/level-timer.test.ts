@@ -119,7 +119,10 @@ describe('levelTimer$', () => {
       const queue = queueOf(scheduler, [entry(0, 0)]);
       const timer$ = levelTimer$(
         0,
-        deps(scheduler, { read$: (offset) => defer(() => (reads++ === 0 ? cold('#') : queue(offset))) }),
+        deps(scheduler, {
+          read$: (offset) =>
+            defer(() => (reads++ === 0 ? cold<readonly ScheduledEntry[]>('#') : queue(offset))),
+        }),
       );
       expectObservable(timer$.pipe(take(1))).toBe('50ms (a|)', { a: 1 });
     });
