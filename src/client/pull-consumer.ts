@@ -92,13 +92,18 @@ export function createPullConsumer(options: PullConsumerOptions): PullConsumer {
     group: options.group,
     model: settings.model,
     pullBatchSize: settings.pullBatchSize,
-    ...(options.localOffsetStoreDir === undefined ? {} : { localOffsetStoreDir: options.localOffsetStoreDir }),
+    ...(options.localOffsetStoreDir === undefined
+      ? {}
+      : { localOffsetStoreDir: options.localOffsetStoreDir }),
   });
   return createPullConsumerCore(ports, settings);
 }
 
 /** The options with RocketMQ's defaults filled in, and the instance's client id, clock and logger. */
-export function pullConsumerSettings(options: PullConsumerOptions, instance: ClientInstance): PullConsumerSettings {
+export function pullConsumerSettings(
+  options: PullConsumerOptions,
+  instance: ClientInstance,
+): PullConsumerSettings {
   const { scheduler, logger } = instance.options;
   return {
     group: options.group,

@@ -1,4 +1,10 @@
-import { BehaviorSubject, type Observable, type SchedulerLike, type Subscription, firstValueFrom } from 'rxjs';
+import {
+  BehaviorSubject,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+  firstValueFrom,
+} from 'rxjs';
 import { MQClientError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { compileSql92 } from '../../protocol/filter/sql92.js';
@@ -79,7 +85,10 @@ export class PullAssignment {
 
   assign(queues: readonly MessageQueue[]): void {
     if (this.mode === 'SUBSCRIBE')
-      throw new MQClientError('ERR_SUBSCRIBED', 'subscribe() and assign() cannot be mixed: this consumer subscribed');
+      throw new MQClientError(
+        'ERR_SUBSCRIBED',
+        'subscribe() and assign() cannot be mixed: this consumer subscribed',
+      );
     this.mode = 'ASSIGN';
     this.assignedAt = this.settings.scheduler.now();
     this.publish(dedupe(queues));
@@ -88,14 +97,20 @@ export class PullAssignment {
   /** Resolves once the group heard of us (route known, heartbeat sent); the rebalance then runs on its own. */
   async subscribe(topic: string, selector: MessageSelector): Promise<void> {
     if (this.mode === 'ASSIGN')
-      throw new MQClientError('ERR_ASSIGNED', 'subscribe() and assign() cannot be mixed: this consumer assigned');
+      throw new MQClientError(
+        'ERR_ASSIGNED',
+        'subscribe() and assign() cannot be mixed: this consumer assigned',
+      );
     if (selector.type === 'SQL92') compileSql92(selector.expression);
     this.mode = 'SUBSCRIBE';
     this.rebalances.get(topic)?.unsubscribe();
     const subscription = { topic, selector, subVersion: this.settings.scheduler.now() };
     this.subscriptions.set(topic, subscription);
     try {
-      await firstValueFrom(this.ports.join$(topic, () => this.describe()), { defaultValue: undefined });
+      await firstValueFrom(
+        this.ports.join$(topic, () => this.describe()),
+        { defaultValue: undefined },
+      );
     } catch (error) {
       if (this.subscriptions.get(topic) === subscription) this.subscriptions.delete(topic);
       throw error;
@@ -132,9 +147,7 @@ export class PullAssignment {
   }
 
   subscriptionFor(topic: string): TopicSubscription {
-    return (
-      this.subscriptions.get(topic) ?? { topic, selector: byTag(), subVersion: this.assignedAt }
-    );
+    return this.subscriptions.get(topic) ?? { topic, selector: byTag(), subVersion: this.assignedAt };
   }
 
   /** Our entry in HEART_BEAT: a consumer that pulls by itself (CONSUME_ACTIVELY), as RocketMQ's lite consumer. */

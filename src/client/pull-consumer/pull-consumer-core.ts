@@ -65,7 +65,10 @@ interface Position {
   readonly offset: number;
 }
 
-export function createPullConsumerCore(ports: PullConsumerPorts, settings: PullConsumerSettings): PullConsumer {
+export function createPullConsumerCore(
+  ports: PullConsumerPorts,
+  settings: PullConsumerSettings,
+): PullConsumer {
   return new PullConsumerCore(ports, settings);
 }
 
@@ -336,9 +339,7 @@ class PullConsumerCore implements PullConsumer {
     if (!this.settings.autoCommit || this.autoCommit !== undefined) return;
     const every = this.settings.autoCommitIntervalMs;
     this.autoCommit = timer(every, every, this.settings.scheduler)
-      .pipe(
-        exhaustMap(() => defer(() => this.commitConsumed()).pipe(catchError(() => EMPTY))),
-      )
+      .pipe(exhaustMap(() => defer(() => this.commitConsumed()).pipe(catchError(() => EMPTY))))
       .subscribe();
   }
 
@@ -355,6 +356,9 @@ class PullConsumerCore implements PullConsumer {
   private assertAssigned(queue: MessageQueue): void {
     this.assertOpen();
     if (!this.assigned.isAssigned(queue))
-      throw new MQClientError('ERR_QUEUE_NOT_ASSIGNED', `${queueKey(queue)} is not assigned to this consumer`);
+      throw new MQClientError(
+        'ERR_QUEUE_NOT_ASSIGNED',
+        `${queueKey(queue)} is not assigned to this consumer`,
+      );
   }
 }

@@ -152,7 +152,11 @@ describe('pull consumer against a broker process', () => {
     // the real consumer, with its pull port observed
     const o = options('cg-break', { pullBatchSize: 4, pullThresholdForQueue: 8 });
     const instance = acquireClientInstance(o);
-    const real = createClientPullConsumerPorts(instance, { group: o.group, model: 'CLUSTERING', pullBatchSize: 4 });
+    const real = createClientPullConsumerPorts(instance, {
+      group: o.group,
+      model: 'CLUSTERING',
+      pullBatchSize: 4,
+    });
     const pulls: number[] = [];
     const c = createPullConsumerCore(
       {

@@ -22,7 +22,10 @@ import { recordingLogger } from '../../../helpers/recording-logger.js';
 
 const q = (queueId: number): MessageQueue => ({ topic: 'T', brokerName: 'b', queueId });
 const [q0, q1] = [q(0), q(1)];
-const ext = (queue: MessageQueue, offset: number): MessageExt => ({ ...extAt(offset), queueId: queue.queueId });
+const ext = (queue: MessageQueue, offset: number): MessageExt => ({
+  ...extAt(offset),
+  queueId: queue.queueId,
+});
 
 interface FakeOptions {
   /** Every queue holds offsets [min, max); a pull at max parks (never answers), as long polling does. */
@@ -47,7 +50,13 @@ function fakePorts(options: FakeOptions = {}) {
   const answer = (request: PullRequest): Observable<PullResult<MessageExt>> => {
     const from = request.queueOffset;
     if (from < min || from > max)
-      return of({ status: 'OFFSET_ILLEGAL', nextBeginOffset: min, minOffset: min, maxOffset: max, messages: [] });
+      return of({
+        status: 'OFFSET_ILLEGAL',
+        nextBeginOffset: min,
+        minOffset: min,
+        maxOffset: max,
+        messages: [],
+      });
     if (from === max) return NEVER;
     const to = Math.min(from + batch, max);
     const messages = Array.from({ length: to - from }, (_, i) => ext(request.queue, from + i));
