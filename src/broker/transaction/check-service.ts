@@ -108,18 +108,8 @@ export async function checkOnce(deps: TransactionCheckDeps): Promise<CheckRunSum
     halfMaxOffset: halfEnd,
   });
   await act(deps, plan, byOffset);
-  deps.offsets.commitOffset(
-    TRANSACTION_SYSTEM_GROUP,
-    SystemTopic.TRANS_HALF,
-    HALF_QUEUE_ID,
-    plan.nextHalfOffset,
-  );
-  deps.offsets.commitOffset(
-    TRANSACTION_SYSTEM_GROUP,
-    SystemTopic.TRANS_OP_HALF,
-    HALF_QUEUE_ID,
-    plan.nextOpOffset,
-  );
+  moveProgress(deps, SystemTopic.TRANS_HALF, plan.nextHalfOffset);
+  moveProgress(deps, SystemTopic.TRANS_OP_HALF, plan.nextOpOffset);
   const count = (action: string): number => plan.decisions.filter((d) => d.action === action).length;
   return {
     checked: count('check'),
@@ -135,6 +125,12 @@ export async function checkOnce(deps: TransactionCheckDeps): Promise<CheckRunSum
 function progress(deps: TransactionCheckDeps, topic: string): number {
   const committed = deps.offsets.queryOffset(TRANSACTION_SYSTEM_GROUP, topic, HALF_QUEUE_ID);
   return committed >= 0 ? committed : deps.store.minOffsetInQueue(topic, HALF_QUEUE_ID);
+}
+
+/** Commits only a change: an idle broker does not rewrite consumerOffset.json after every run. */
+function moveProgress(deps: TransactionCheckDeps, topic: string, next: number): void {
+  if (deps.offsets.queryOffset(TRANSACTION_SYSTEM_GROUP, topic, HALF_QUEUE_ID) === next) return;
+  deps.offsets.commitOffset(TRANSACTION_SYSTEM_GROUP, topic, HALF_QUEUE_ID, next);
 }
 
 async function readQueue(
