@@ -15,6 +15,7 @@ import type { MessageQueue } from '../../../src/client/queue-selector.js';
 import { queueKey } from '../../../src/client/rebalance/rebalance.js';
 import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
 import { createRoutedTopic, waitFor } from '../../fixtures/client/push-fixture.js';
+import { useTempDir } from '../../helpers/temp-dir.js';
 
 /** One broker process for the file; every test has topics and groups of its own. */
 let broker: BrokerProcess;
@@ -188,5 +189,37 @@ describe('pull consumer against a broker process', () => {
     await c.close();
     const after = consumer('cg-break', { instanceName: 'cg-break-2' });
     expect(await after.committed(queue)).toBe(5);
+  });
+});
+
+describe('pull consumer: broadcasting', () => {
+  let dir = '';
+  useTempDir('rxrocket-pull-offsets-', (path) => {
+    dir = path;
+  });
+
+  it('every consumer reads every queue, and a restarted one resumes from its local offsets', async () => {
+    const topic = 'PullBroadcast';
+    await createRoutedTopic(broker.brokerAddress, broker.namesrvAddress, topic, 2);
+    const first = ['x0', 'x1', 'x2', 'x3'];
+    for (const [i, body] of first.entries()) await sendTo(queueOf(topic, i % 2), [body]);
+    const member = (name: string) =>
+      consumer('cg-broadcast', { model: 'BROADCASTING', instanceName: name, localOffsetStoreDir: dir });
+
+    const a = member('bc-a');
+    const b = member('bc-b');
+    await Promise.all([a.subscribe(topic), b.subscribe(topic)]);
+    await waitFor('both own both queues', () => a.assignment().length === 2 && b.assignment().length === 2);
+    expect((await pollBodies(a, 4)).sort()).toEqual(first);
+    expect((await pollBodies(b, 4)).sort()).toEqual(first);
+    await a.close();
+
+    await sendTo(queueOf(topic, 0), ['x4']);
+    await sendTo(queueOf(topic, 1), ['x5']);
+    const again = member('bc-a');
+    await again.subscribe(topic);
+    await waitFor('the restarted member owns both queues', () => again.assignment().length === 2);
+    expect((await pollBodies(again, 2)).sort()).toEqual(['x4', 'x5']);
+    expect(await again.poll(200)).toEqual([]);
   });
 });
