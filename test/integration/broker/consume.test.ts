@@ -45,8 +45,8 @@ function connect(b: BrokerProcess): Invoke {
   return (code, init) => firstValueFrom(c.invoke$(b.brokerAddress, createRequest(code, init), 20_000));
 }
 
-async function start(): Promise<{ b: BrokerProcess; invoke: Invoke }> {
-  const b = await startBrokerProcess();
+async function start(args: readonly string[] = []): Promise<{ b: BrokerProcess; invoke: Invoke }> {
+  const b = await startBrokerProcess({ args });
   broker = b;
   return { b, invoke: connect(b) };
 }
@@ -136,8 +136,9 @@ describe('broker process: consuming', () => {
     expect(decodeQueryConsumerOffsetResponseHeader(query.extFields).offset).toBe(42);
   });
 
-  it('puts a message handed back on %RETRY%group, and on %DLQ%group once its retries run out', async () => {
-    const { b, invoke } = await start();
+  it('puts a message handed back on %RETRY%group after its delay level, and on %DLQ%group once its retries run out', async () => {
+    // Retries wait delay level 3 + reconsumeTimes; short levels keep the test quick.
+    const { b, invoke } = await start(['--set', 'messageDelayLevel=1s 1s 1s 1s']);
     await createTopic(b.brokerAddress, 'Pulled', 1);
     await invoke(RequestCode.SEND_MESSAGE_V2, send('Pulled', 'failing'));
     const [original] = decodeRecords(
@@ -153,11 +154,16 @@ describe('broker process: consuming', () => {
           maxReconsumeTimes: 1,
         }),
       });
+    const handedBackAt = Date.now();
     expect((await back(original!.commitLogOffset)).code).toBe(ResponseCode.SUCCESS);
     const retryPull = await invoke(RequestCode.PULL_MESSAGE, pull({ topic: '%RETRY%cg' }));
     expect(retryPull.code).toBe(ResponseCode.SUCCESS);
     const [retried] = decodeRecords(Buffer.from(retryPull.body ?? []));
     expect(retried?.properties.get('RETRY_TOPIC')).toBe('Pulled');
+    // It went through SCHEDULE_TOPIC_XXXX, which leaves the real topic behind as RocketMQ does.
+    expect(retried?.properties.get('REAL_TOPIC')).toBe('%RETRY%cg');
+    expect(retried?.properties.has('DELAY')).toBe(false);
+    expect(retried!.storeTimestamp - handedBackAt).toBeGreaterThanOrEqual(1000);
     expect(retried?.reconsumeTimes).toBe(1);
     expect((await back(retried!.commitLogOffset)).code).toBe(ResponseCode.SUCCESS);
     await client?.close();
