@@ -36,3 +36,17 @@ it('acks the orders it handles and hands back the one that keeps failing', () =>
     },
   );
 });
+
+// The README's example, word for word, so that it cannot rot.
+it('acks what it handles and hands back what keeps failing', () => {
+  new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectObservable }) => {
+    const f = new MessageFactory();
+    const handle = (id: string) => (id === 'b' ? cold('-#') : cold('--|'));
+    const backoff = { maxRetries: 1, initialDelayMs: 100 };
+    cold('a-b|', f.messages('a', 'b'))
+      .pipe(ackOnSuccess((m) => handle(m.msgId), { backoff }))
+      .subscribe();
+    // a: handled 0-2; b: fails at 3, waits 100 ms, fails again at 104 and is handed back
+    expectObservable(f.settlements$).toBe('--a 101ms r', { a: acked('a'), r: retried('b') });
+  });
+});
