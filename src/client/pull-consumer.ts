@@ -74,11 +74,15 @@ export interface PullConsumer extends AsyncIterable<PulledMessage> {
   committed(queue: MessageQueue): Promise<number | undefined>;
   /** Stores the offset past what has been handed out, for every assigned queue. */
   commit(): Promise<void>;
-  /** Up to pullBatchSize messages, waiting up to `timeoutMs` for some; [] when none came. Starts pulling. */
+  /**
+   * Up to pullBatchSize messages, waiting up to `timeoutMs` for some; [] when none came. The first call
+   * starts the pull loops, which then run until close(), as RocketMQ's pull tasks do.
+   */
   poll(timeoutMs?: number): Promise<PulledMessage[]>;
   /**
-   * The messages as an ix AsyncIterable. Pulling runs while the iteration runs: leaving the loop stops the
-   * pull loops, and buffered messages not handed out are pulled again next time. It ends at close().
+   * The messages as an ix AsyncIterable. Pulling runs while the iteration runs (or poll() was used): leaving
+   * the loop stops the pull loops, and buffered messages not handed out are pulled again next time. It ends
+   * at close().
    */
   messages(): AsyncIterableX<PulledMessage>;
   /** Stops pulling, commits (with autoCommit), unregisters from the group and releases the connections. */
