@@ -303,6 +303,24 @@ describe('pull consumer: assignment changes', () => {
     expect(fake.calls).toEqual({ leave: 1, release: 1 });
   });
 
+  it('unsubscribe() gives the topic’s queues up, writing their offsets, and leaves it out of heartbeats', async () => {
+    const fake = fakePorts();
+    const consumer = consumerOn(fake.ports);
+    await consumer.subscribe('T');
+    await firstValueFrom(consumer.assignment$.pipe(filter((qs) => qs.length === 4)));
+    expect(await consumer.poll()).toHaveLength(3);
+    consumer.unsubscribe('T');
+    expect(consumer.assignment()).toEqual([]);
+    expect(fake.writes).toEqual(
+      expect.arrayContaining([
+        ['T@b@0', 3],
+        ['T@b@1', 0],
+      ]),
+    );
+    await consumer.subscribe('U');
+    expect(fake.joins.at(-1)?.subscriptionDataSet.map((d) => d.topic)).toEqual(['U']);
+  });
+
   it('refuses a bad SQL92 expression, and mixing assign() with subscribe()', async () => {
     const fake = fakePorts();
     const consumer = consumerOn(fake.ports);
