@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { isIP, isIPv4 } from 'node:net';
 import { join } from 'node:path';
-import { type SchedulerLike, Subscription, asyncScheduler, lastValueFrom, merge } from 'rxjs';
+import { EMPTY, type SchedulerLike, Subscription, asyncScheduler, lastValueFrom, merge } from 'rxjs';
 import { BrokerStartError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MessageRecordInput } from '../protocol/message.js';
@@ -17,7 +17,8 @@ import { createRemotingServer } from '../remoting/server.js';
 import { brokerProcessors } from './broker-processors.js';
 import { clientHousekeeping$ } from './client-housekeeping.js';
 import type { BrokerConfig } from './config.js';
-import { reserveHaPort } from './ha/reserved-port.js';
+import { groupTransferFor, replicationStoreOptions, startHaService } from './ha/ha-service.js';
+import { createReplicationProcessors } from './ha/replication-processors.js';
 import { consumerIdsNotifier$ } from './managers/consumer-ids-notifier.js';
 import { ConsumerManager } from './managers/consumer-manager.js';
 import { ConsumerOffsetManager } from './managers/consumer-offset-manager.js';
@@ -72,17 +73,17 @@ async function listening<T>(what: string, host: string, port: number, listen: ()
 export async function startBroker(config: BrokerConfig, options: BrokerOptions): Promise<Broker> {
   const logger = options.logger.child({ broker: config.brokerName });
   const scheduler = options.scheduler ?? asyncScheduler;
-  if (config.brokerRole === 'SLAVE') {
-    throw new BrokerStartError('the SLAVE role needs HA replication, which RxRocket does not have yet');
-  }
   const announcedHaHost = config.brokerIP2 ?? config.brokerIP1;
   for (const ip of [config.brokerIP1, announcedHaHost]) {
     if (isIP(ip) === 0) throw new BrokerStartError(`brokerIP1/brokerIP2 must be IP addresses, got "${ip}"`);
   }
+  const isSlave = config.brokerRole === 'SLAVE';
   const undo: (() => Promise<void>)[] = [];
   try {
     const levelsMs = parseDelayLevels(config.messageDelayLevel);
+    const transfer = groupTransferFor(config);
     const store = await MessageStore.open(config, {
+      ...replicationStoreOptions(config, transfer),
       logger,
       scheduler,
       tagsCodeOf: deliverTimeTagsCode(levelsMs),
@@ -128,16 +129,29 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       undo.push(() => vip.close());
     }
     const haHost = config.haListenHost ?? listenHost;
+    const remoting = createRemotingClient({ logger: logger.child({ component: 'namesrv-client' }) });
+    undo.push(() => remoting.close());
     const ha = await listening('HA', haHost, config.haListenPort, () =>
-      reserveHaPort(haHost, config.haListenPort, logger),
+      startHaService({
+        config,
+        host: haHost,
+        port: config.haListenPort,
+        transfer,
+        store,
+        // Read when replication starts, after the registration below exists.
+        master: () => registration.master,
+        remoting,
+        topics,
+        offsets,
+        groups,
+        logger,
+        scheduler,
+      }),
     );
     undo.push(() => ha.close());
     const effective: BrokerConfig = { ...config, listenPort: bound.port, haListenPort: ha.port };
     const address = formatAddress({ address: config.brokerIP1, port: bound.port });
     const haAddress = formatAddress({ address: announcedHaHost, port: ha.port });
-
-    const remoting = createRemotingClient({ logger: logger.child({ component: 'namesrv-client' }) });
-    undo.push(() => remoting.close());
     const registration = new RegisterService({
       remoting,
       namesrvAddresses: namesrvAddressesOf(config.namesrvAddr),
@@ -199,7 +213,8 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       logger,
       scheduler,
     });
-    for (const [code, processor] of processors) {
+    const replication = createReplicationProcessors({ offsets, storePathRootDir: config.storePathRootDir });
+    for (const [code, processor] of [...processors, ...replication]) {
       server.registerProcessor(code, processor);
       vip?.registerProcessor(code, processor);
     }
@@ -221,19 +236,23 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
           scheduler,
         }),
         consumerIdsNotifier$({ consumers, groups, enabled: config.notifyConsumerIdsChangedEnable }),
-        delivery.loop$,
-        transactionCheck$({
-          config,
-          storeHost: { address: config.brokerIP1, port: bound.port },
-          store,
-          put,
-          offsets,
-          producers,
-          topics,
-          ledger: transactions,
-          logger: logger.child({ component: 'transaction-check' }),
-          scheduler,
-        }),
+        ha.loop$,
+        // A slave's store takes no puts: delivering delayed messages and checking transactions is the master's.
+        isSlave ? EMPTY : delivery.loop$,
+        isSlave
+          ? EMPTY
+          : transactionCheck$({
+              config,
+              storeHost: { address: config.brokerIP1, port: bound.port },
+              store,
+              put,
+              offsets,
+              producers,
+              topics,
+              ledger: transactions,
+              logger: logger.child({ component: 'transaction-check' }),
+              scheduler,
+            }),
       ).subscribe({
         error: (error: unknown) => {
           logger.error({ error: String(error) }, 'a broker service loop failed');
@@ -257,7 +276,8 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       });
       await store.shutdown();
       // After the store's last commit, so every re-put counts as delivered.
-      await delivery.persist().catch((error: unknown) => {
+      // A slave's delayOffset.json is the master's copy, written by the metadata sync.
+      await (isSlave ? Promise.resolve() : delivery.persist()).catch((error: unknown) => {
         logger.error({ error: String(error) }, 'delay offsets not persisted at shutdown');
       });
       topics.close();

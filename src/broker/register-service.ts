@@ -18,6 +18,8 @@ import { MQBrokerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import {
   type BrokerIdentityHeader,
+  type RegisterBrokerResponseHeader,
+  decodeRegisterBrokerResponseHeader,
   encodeRegisterBrokerRequestHeader,
   encodeUnRegisterBrokerRequestHeader,
 } from '../protocol/headers/namesrv.js';
@@ -67,6 +69,7 @@ export class RegisterService {
   private readonly down = new Set<string>();
   private readonly finished = new BehaviorSubject(0);
   private started = 0;
+  private masterHeard: RegisterBrokerResponseHeader = {};
   /** The round whose end means "the name servers have seen the latest change". */
   private wanted = 0;
 
@@ -161,11 +164,22 @@ export class RegisterService {
     });
   }
 
+  /**
+   * A slave's master as the latest name server answer gave it (masterAddr, haServerAddr); empty for a master
+   * or while the master is not registered.
+   */
+  get master(): RegisterBrokerResponseHeader {
+    return this.masterHeard;
+  }
+
   private call$(address: string, request: RemotingCommand): Observable<RemotingCommand> {
     return this.deps.remoting.invoke$(address, request, this.deps.timeoutMs).pipe(
       tap((response) => {
         if (response.code !== ResponseCode.SUCCESS)
           throw new MQBrokerError(response.code, response.remark ?? '', address);
+        if (request.code === RequestCode.REGISTER_BROKER) {
+          this.masterHeard = decodeRegisterBrokerResponseHeader(response.extFields);
+        }
       }),
     );
   }

@@ -20,10 +20,17 @@ export const messageIllegalRemark = (maxMessageSize: number): string =>
 const REGION_ID = 'DefaultRegion';
 const TRACE_ON = 'true';
 
+/** A stored message's code: Java clients read the header whichever of these it is (RocketMQ's sendOK). */
+const STORED_CODES: Readonly<Record<PutResult['status'], number>> = {
+  PUT_OK: ResponseCode.SUCCESS,
+  FLUSH_DISK_TIMEOUT: ResponseCode.FLUSH_DISK_TIMEOUT,
+  FLUSH_SLAVE_TIMEOUT: ResponseCode.FLUSH_SLAVE_TIMEOUT,
+  SLAVE_NOT_AVAILABLE: ResponseCode.SLAVE_NOT_AVAILABLE,
+};
+
 /**
- * PUT_OK → SUCCESS, FLUSH_DISK_TIMEOUT → FLUSH_DISK_TIMEOUT (stored, not yet confirmed on disk: Java clients
- * read the header either way). For a batch, msgId joins every message's offset msgId with commas and
- * queueOffset is the first message's.
+ * PUT_OK → SUCCESS; stored but unconfirmed (by the disk or SYNC_MASTER's slave) → that status's own code.
+ * For a batch, msgId joins every message's offset msgId with commas and queueOffset is the first message's.
  */
 export function storedResponse(
   request: RemotingCommand,
@@ -38,7 +45,7 @@ export function storedResponse(
       : result.records.map((r) => createOffsetMsgId(storeHost, r.physicalOffset)).join(',');
   return createResponse(
     request,
-    result.status === 'PUT_OK' ? ResponseCode.SUCCESS : ResponseCode.FLUSH_DISK_TIMEOUT,
+    STORED_CODES[result.status],
     {
       extFields: encodeSendMessageResponseHeader({
         msgId,
