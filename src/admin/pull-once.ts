@@ -1,5 +1,9 @@
 /** One PULL_MESSAGE as the admin tool sends it: no commit, no long polling, every tag. */
-import { decodePullMessageResponseHeader, encodePullMessageRequestHeader } from '../protocol/headers/pull.js';
+import {
+  PullSysFlag,
+  decodePullMessageResponseHeader,
+  encodePullMessageRequestHeader,
+} from '../protocol/headers/pull.js';
 import type { MessageExt } from '../protocol/message.js';
 import { RequestCode } from '../protocol/request-code.js';
 import { ResponseCode } from '../protocol/response-code.js';
@@ -29,7 +33,7 @@ export async function pullOnce(
       queueId: queue.queueId,
       queueOffset: queue.offset,
       maxMsgNums,
-      sysFlag: 0,
+      sysFlag: PullSysFlag.SUBSCRIPTION,
       commitOffset: 0,
       suspendTimeoutMillis: 0,
       subscription: '*',

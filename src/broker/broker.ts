@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { isIP, isIPv4 } from 'node:net';
 import { join } from 'node:path';
-import { EMPTY, type SchedulerLike, Subscription, asyncScheduler, lastValueFrom, merge } from 'rxjs';
+import { type SchedulerLike, Subscription, asyncScheduler, lastValueFrom, merge } from 'rxjs';
 import { BrokerStartError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MessageRecordInput } from '../protocol/message.js';
@@ -17,8 +17,14 @@ import { createRemotingServer } from '../remoting/server.js';
 import { brokerProcessors } from './broker-processors.js';
 import { clientHousekeeping$ } from './client-housekeeping.js';
 import type { BrokerConfig } from './config.js';
-import { groupTransferFor, replicationStoreOptions, startHaService } from './ha/ha-service.js';
-import { createReplicationProcessors } from './ha/replication-processors.js';
+import { reserveHaPort } from './ha/reserved-port.js';
+import { ClientVersions } from './managers/client-versions.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { consumerLag } from './metrics/consumer-lag.js';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
+import { directorySize } from './metrics/store-size.js';
+import { withOperations } from './operations-processors.js';
+import { statfsUsedRatio } from './store/clean-service.js';
 import { consumerIdsNotifier$ } from './managers/consumer-ids-notifier.js';
 import { ConsumerManager } from './managers/consumer-manager.js';
 import { ConsumerOffsetManager } from './managers/consumer-offset-manager.js';
@@ -38,6 +44,8 @@ export interface BrokerOptions {
   readonly logger: Logger;
   /** Clock and timers of every loop (registration, offset flushing, housekeeping, the store's). */
   readonly scheduler?: SchedulerLike;
+  /** Serve Prometheus metrics over HTTP on this port (0 = any free one) of the client listen host; off when absent. */
+  readonly metricsPort?: number;
 }
 
 export interface Broker {
@@ -45,6 +53,8 @@ export interface Broker {
   readonly address: string;
   /** "brokerIP2:haPort", announced as haServerAddr. */
   readonly haAddress: string;
+  /** "host:port" of the metrics endpoint when one was asked for. */
+  readonly metricsAddress: string | undefined;
   /** Unregisters, stops serving, lets in-flight puts finish, shuts the store down cleanly. Idempotent. */
   close(): Promise<void>;
 }
@@ -55,9 +65,17 @@ const namesrvAddressesOf = (namesrvAddr: string | undefined): string[] =>
     .map((a) => a.trim())
     .filter((a) => a.length > 0);
 
-async function listening<T>(what: string, host: string, port: number, listen: () => Promise<T>): Promise<T> {
+async function listening<T>(
+  what: string,
+  host: string,
+  port: number,
+  listen: () => Promise<T>,
+  logger: Logger,
+): Promise<T> {
   try {
-    return await listen();
+    const bound = await listen();
+    logger.info({ what, host, requestedPort: port }, 'listening');
+    return bound;
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : String(error);
@@ -73,19 +91,21 @@ async function listening<T>(what: string, host: string, port: number, listen: ()
 export async function startBroker(config: BrokerConfig, options: BrokerOptions): Promise<Broker> {
   const logger = options.logger.child({ broker: config.brokerName });
   const scheduler = options.scheduler ?? asyncScheduler;
+  if (config.brokerRole === 'SLAVE') {
+    throw new BrokerStartError('the SLAVE role needs HA replication, which RxRocket does not have yet');
+  }
   const announcedHaHost = config.brokerIP2 ?? config.brokerIP1;
   for (const ip of [config.brokerIP1, announcedHaHost]) {
     if (isIP(ip) === 0) throw new BrokerStartError(`brokerIP1/brokerIP2 must be IP addresses, got "${ip}"`);
   }
-  const isSlave = config.brokerRole === 'SLAVE';
   const undo: (() => Promise<void>)[] = [];
   try {
     const levelsMs = parseDelayLevels(config.messageDelayLevel);
-    const transfer = groupTransferFor(config);
+    const metrics = new BrokerMetrics({ cluster: config.brokerClusterName, broker: config.brokerName });
     const store = await MessageStore.open(config, {
-      ...replicationStoreOptions(config, transfer),
       logger,
       scheduler,
+      flushTimed: metrics.flushTimed,
       tagsCodeOf: deliverTimeTagsCode(levelsMs),
     });
     undo.push(() => store.shutdown());
@@ -117,7 +137,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
 
     const listenHost = config.listenHost ?? config.brokerIP1;
     const server = createRemotingServer({ host: listenHost, port: config.listenPort, logger });
-    const bound = await listening('clients', listenHost, config.listenPort, () => server.listen());
+    const bound = await listening('clients', listenHost, config.listenPort, () => server.listen(), logger);
     undo.push(() => server.close());
     // RocketMQ's "VIP channel": Java clients before 4.9 send to listenPort - 2 unless told otherwise.
     const vip =
@@ -125,33 +145,24 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
         ? createRemotingServer({ host: listenHost, port: config.listenPort - 2, logger })
         : undefined;
     if (vip !== undefined) {
-      await listening('clients (VIP channel)', listenHost, config.listenPort - 2, () => vip.listen());
+      await listening('clients (VIP channel)', listenHost, config.listenPort - 2, () => vip.listen(), logger);
       undo.push(() => vip.close());
     }
     const haHost = config.haListenHost ?? listenHost;
-    const remoting = createRemotingClient({ logger: logger.child({ component: 'namesrv-client' }) });
-    undo.push(() => remoting.close());
-    const ha = await listening('HA', haHost, config.haListenPort, () =>
-      startHaService({
-        config,
-        host: haHost,
-        port: config.haListenPort,
-        transfer,
-        store,
-        // Read when replication starts, after the registration below exists.
-        master: () => registration.master,
-        remoting,
-        topics,
-        offsets,
-        groups,
-        logger,
-        scheduler,
-      }),
+    const ha = await listening(
+      'HA',
+      haHost,
+      config.haListenPort,
+      () => reserveHaPort(haHost, config.haListenPort, logger),
+      logger,
     );
     undo.push(() => ha.close());
     const effective: BrokerConfig = { ...config, listenPort: bound.port, haListenPort: ha.port };
     const address = formatAddress({ address: config.brokerIP1, port: bound.port });
     const haAddress = formatAddress({ address: announcedHaHost, port: ha.port });
+
+    const remoting = createRemotingClient({ logger: logger.child({ component: 'namesrv-client' }) });
+    undo.push(() => remoting.close());
     const registration = new RegisterService({
       remoting,
       namesrvAddresses: namesrvAddressesOf(config.namesrvAddr),
@@ -174,12 +185,16 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     // Puts still running at close() are waited for before the store shuts down.
     const inFlight = new Set<Promise<PutResult>>();
     const put = (inputs: readonly MessageRecordInput[], putOptions: PutOptions): Promise<PutResult> => {
+      const started = performance.now();
       const putting = store.putBatch(inputs, putOptions);
       inFlight.add(putting);
       const settled = (): void => {
         inFlight.delete(putting);
       };
-      putting.then(settled, settled);
+      putting.then((result) => {
+        settled();
+        metrics.recordPut(inputs[0]!.topic, result.records, (performance.now() - started) / 1000);
+      }, settled);
       return putting;
     };
     const delivery = await openDeliveryServices({
@@ -192,7 +207,9 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       logger,
     });
     const transactions = new TransactionLedger();
-    const processors = brokerProcessors({
+    const clientVersions = new ClientVersions();
+    const diskUsedRatio = (): Promise<number> => statfsUsedRatio(config.storePathRootDir);
+    const baseProcessors = brokerProcessors({
       config: effective,
       configVersion: initialDataVersion(scheduler.now()),
       storeHost: { address: config.brokerIP1, port: bound.port },
@@ -212,9 +229,23 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       now: () => scheduler.now(),
       logger,
       scheduler,
+      parking: metrics.parking,
     });
-    const replication = createReplicationProcessors({ offsets, storePathRootDir: config.storePathRootDir });
-    for (const [code, processor] of [...processors, ...replication]) {
+    const processors = withOperations(baseProcessors, {
+      config: effective,
+      topics,
+      groups,
+      offsets,
+      consumers,
+      store,
+      metrics,
+      clientVersions,
+      diskUsedRatio,
+      bootTimestamp: scheduler.now(),
+      now: () => scheduler.now(),
+      logger,
+    });
+    for (const [code, processor] of processors) {
       server.registerProcessor(code, processor);
       vip?.registerProcessor(code, processor);
     }
@@ -236,23 +267,19 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
           scheduler,
         }),
         consumerIdsNotifier$({ consumers, groups, enabled: config.notifyConsumerIdsChangedEnable }),
-        ha.loop$,
-        // A slave's store takes no puts: delivering delayed messages and checking transactions is the master's.
-        isSlave ? EMPTY : delivery.loop$,
-        isSlave
-          ? EMPTY
-          : transactionCheck$({
-              config,
-              storeHost: { address: config.brokerIP1, port: bound.port },
-              store,
-              put,
-              offsets,
-              producers,
-              topics,
-              ledger: transactions,
-              logger: logger.child({ component: 'transaction-check' }),
-              scheduler,
-            }),
+        delivery.loop$,
+        transactionCheck$({
+          config,
+          storeHost: { address: config.brokerIP1, port: bound.port },
+          store,
+          put,
+          offsets,
+          producers,
+          topics,
+          ledger: transactions,
+          logger: logger.child({ component: 'transaction-check' }),
+          scheduler,
+        }),
       ).subscribe({
         error: (error: unknown) => {
           logger.error({ error: String(error) }, 'a broker service loop failed');
@@ -260,11 +287,34 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       }),
     );
     await registration.registered();
-    logger.info({ address, haAddress, namesrvAddr: config.namesrvAddr }, 'broker started');
+    metrics.attach({
+      consumerLag: () => consumerLag({ offsets, topics, store }),
+      storeSizeBytes: () => directorySize(config.storePathRootDir),
+      diskUsedRatio,
+      connections: () => server.channels.size + (vip?.channels.size ?? 0),
+    });
+    let metricsServer: MetricsServer | undefined;
+    if (options.metricsPort !== undefined) {
+      const port = options.metricsPort;
+      metricsServer = await listening(
+        'metrics',
+        listenHost,
+        port,
+        () => startMetricsServer(metrics, listenHost, port, logger),
+        logger,
+      );
+      const started = metricsServer;
+      undo.push(() => started.close());
+    }
+    logger.info(
+      { address, haAddress, metricsAddress: metricsServer?.address, namesrvAddr: config.namesrvAddr },
+      'broker started',
+    );
 
     let closing: Promise<void> | undefined;
     const close = async (): Promise<void> => {
       loops.unsubscribe();
+      await metricsServer?.close();
       await lastValueFrom(registration.unregisterAll$(), { defaultValue: undefined });
       await ha.close();
       await server.close();
@@ -276,8 +326,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       });
       await store.shutdown();
       // After the store's last commit, so every re-put counts as delivered.
-      // A slave's delayOffset.json is the master's copy, written by the metadata sync.
-      await (isSlave ? Promise.resolve() : delivery.persist()).catch((error: unknown) => {
+      await delivery.persist().catch((error: unknown) => {
         logger.error({ error: String(error) }, 'delay offsets not persisted at shutdown');
       });
       topics.close();
@@ -285,7 +334,12 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       await remoting.close();
       logger.info({ address }, 'broker stopped');
     };
-    return { address, haAddress, close: () => (closing ??= close()) };
+    return {
+      address,
+      haAddress,
+      metricsAddress: metricsServer?.address,
+      close: () => (closing ??= close()),
+    };
   } catch (error) {
     for (const step of undo.reverse()) {
       await step().catch((cleanupError: unknown) => {

@@ -3,9 +3,11 @@ export function brokerHelpText(): string {
   return `Usage:
   node dist/broker [flags]              broker (with an embedded name server unless one is named)
   node dist/broker namesrv [flags]      name server alone
+  node dist/broker admin COMMAND ...    admin tool (rxrocket admin --help lists the commands)
 
 Once started it prints one line per listening address, with the real port when given port 0
-(name server listening on HOST:PORT, broker listening on HOST:PORT, ha listening on HOST:PORT);
+(name server listening on HOST:PORT, broker listening on HOST:PORT, ha listening on HOST:PORT, and
+metrics listening on HOST:PORT with --metrics-port);
 a broker then prints "broker ready". SIGTERM or SIGINT shuts down cleanly (exit 0); a failure to start
 exits 1.
 
@@ -17,14 +19,14 @@ Broker flags (they override the config file; later flags override earlier ones):
       --no-embedded-namesrv     dev mode off: run no name server and register with none
       --broker-name NAME        brokerName (default broker-a)
       --broker-id N             brokerId: 0 = master, 1 or more = slave
-      --role ROLE               brokerRole: ASYNC_MASTER (default), SYNC_MASTER (a send is acknowledged
-                                once a slave holds it) or SLAVE (with --broker-id 1 or more)
+      --role ROLE               brokerRole: ASYNC_MASTER (default) or SYNC_MASTER (no slave to wait for
+                                yet: it acknowledges as ASYNC_MASTER); SLAVE is refused until HA exists
       --cluster NAME            brokerClusterName (default DefaultCluster)
       --store-dir DIR           storePathRootDir (default ./store)
       --listen HOST:PORT        broker port (listenHost/listenPort, default 127.0.0.1:10911); a concrete
                                 host is also the address announced (brokerIP1) unless brokerIP1 is set
-      --ha-listen HOST:PORT     HA port slaves replicate from (haListenHost/haListenPort, default port
-                                10912), announced to name servers as haServerAddr
+      --ha-listen HOST:PORT     HA port slaves will replicate from (haListenHost/haListenPort, default port
+                                10912); reserved and announced, connections are closed until HA exists
       --ha-master HOST:PORT     slave: the master's HA address (haMasterAddress); default: from the name server
       --flush TYPE              flushDiskType: ASYNC_FLUSH (default) or SYNC_FLUSH
       --auto-create-topic       autoCreateTopicEnable=true (the default)
@@ -35,7 +37,8 @@ Common flags (broker and namesrv):
       --listen HOST:PORT        namesrv: where the name server listens (default 127.0.0.1:9876)
       --kv-config FILE          the name server's kvConfig.json (default: KV config kept in memory)
       --log-level LEVEL         debug, info (default), warn, error or silent; logs are JSON lines on stderr
-      --metrics-port PORT       reserved for a metrics endpoint: accepted, nothing served yet
+      --metrics-port PORT       broker: serve Prometheus metrics on http://<listen host>:PORT/metrics
+                                (0 = any free port); off by default
   -h, --help                    this text
 
 Config file keys use RocketMQ's names (brokerClusterName, brokerName, brokerId, brokerRole, namesrvAddr,

@@ -7,10 +7,16 @@ import { type NamesrvSettings, parseBrokerCommandLine } from './cli-args.js';
 import { type NameServer, startNameServer } from './namesrv/namesrv.js';
 
 /**
- * `node dist/broker [namesrv] [flags]`. Lines for people go to stdout, one per listening address and then
+ * `node dist/broker [namesrv | admin] [flags]`. Lines for people go to stdout, one per listening address and then
  * `broker ready`, so scripts and tests can read the real ports; structured logs go to stderr. SIGTERM and
  * SIGINT shut down cleanly and exit 0; a failure to start is one line on stderr and exit 1.
  */
+if (process.argv[2] === 'admin') {
+  // Loaded only here: the admin tool needs none of the broker, and the broker none of it.
+  const { runAdminCli } = await import('../admin/cli.js');
+  process.exit(await runAdminCli(process.argv.slice(3)));
+}
+
 const parsed = parseBrokerCommandLine(process.argv.slice(2), {
   readFile: (path) => readFileSync(path, 'utf8'),
 });
@@ -89,12 +95,16 @@ if (parsed.kind === 'namesrv') {
     nameServer === undefined || parsed.config.namesrvAddr !== undefined
       ? parsed.config
       : { ...parsed.config, namesrvAddr: reachable(nameServer) };
-  const broker = await startBroker(config, { logger }).catch(async (error: unknown) => {
+  const broker = await startBroker(config, {
+    logger,
+    ...(parsed.metricsPort === undefined ? {} : { metricsPort: parsed.metricsPort }),
+  }).catch(async (error: unknown) => {
     await nameServer?.close();
     return failed('broker', error);
   });
   say(`broker listening on ${broker.address}`);
   say(`ha listening on ${broker.haAddress}`);
+  if (broker.metricsAddress !== undefined) say(`metrics listening on ${broker.metricsAddress}`);
   say('broker ready');
   stopOnSignals(
     nameServer === undefined ? [() => broker.close()] : [() => broker.close(), () => nameServer.close()],

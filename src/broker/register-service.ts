@@ -67,6 +67,8 @@ export const clampRegisterPeriod = (ms: number): number => Math.max(10_000, Math
  */
 export class RegisterService {
   private readonly down = new Set<string>();
+  /** Name servers that accepted a registration: the first acceptance is logged, the periodic ones are not. */
+  private readonly joined = new Set<string>();
   private readonly finished = new BehaviorSubject(0);
   private started = 0;
   private masterHeard: RegisterBrokerResponseHeader = {};
@@ -146,6 +148,9 @@ export class RegisterService {
             map((): RegisterOutcome => {
               if (this.down.delete(address))
                 this.deps.logger.info({ address }, 'name server reachable again');
+              else if (!this.joined.has(address))
+                this.deps.logger.info({ address }, 'registered with a name server');
+              this.joined.add(address);
               return { address, ok: true };
             }),
             catchError((error: unknown) => {

@@ -25,6 +25,8 @@ export interface BrokerProcess {
   readonly namesrvAddress: string;
   readonly brokerAddress: string;
   readonly haAddress: string;
+  /** The metrics endpoint's "host:port" when started with `--metrics-port`, else ''. */
+  readonly metricsAddress: string;
   readonly storeDir: string;
   readonly pid: number | undefined;
   /** SIGTERM (a clean shutdown), then waits for the exit; resolves the exit code. */
@@ -47,6 +49,7 @@ interface Running {
   readonly namesrvAddress: string;
   readonly brokerAddress: string;
   readonly haAddress: string;
+  readonly metricsAddress: string;
 }
 
 const portOf = (address: string): string => address.slice(address.lastIndexOf(':') + 1);
@@ -90,7 +93,7 @@ function launch(entry: string, flags: readonly string[], timeoutMs: number): Pro
       reject(new BrokerProcessError(message, stderr.join('\n')));
     });
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const listening = /^(name server|broker|ha) listening on (\S+)$/.exec(line);
+      const listening = /^(name server|broker|ha|metrics) listening on (\S+)$/.exec(line);
       if (listening !== null) printed.set(listening[1]!, listening[2]!);
       if (line !== 'broker ready') return;
       clearTimeout(timer);
@@ -100,6 +103,7 @@ function launch(entry: string, flags: readonly string[], timeoutMs: number): Pro
         namesrvAddress: printed.get('name server') ?? '',
         brokerAddress: printed.get('broker') ?? '',
         haAddress: printed.get('ha') ?? '',
+        metricsAddress: printed.get('metrics') ?? '',
       });
     });
   });
@@ -160,6 +164,9 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     },
     get haAddress() {
       return last.haAddress;
+    },
+    get metricsAddress() {
+      return last.metricsAddress;
     },
     get pid() {
       return running?.child.pid;

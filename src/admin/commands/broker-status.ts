@@ -24,6 +24,6 @@ export const brokerStatus: AdminCommand = {
       );
       blocks.push(targets.size === 1 ? lines : `${label} ${address}\n${lines}`);
     }
-    return { json: targets.size === 1 ? Object.values(json)[0] : json, text: blocks.join('\n\n') };
+    return { json, text: blocks.join('\n\n') };
   },
 };

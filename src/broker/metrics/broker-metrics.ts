@@ -91,7 +91,7 @@ export class BrokerMetrics {
     });
     new Gauge({
       name: 'rocketmq_store_size_bytes',
-      help: 'Bytes of files under the store directory',
+      help: 'Disk space taken by the files under the store directory',
       registers,
       async collect() {
         this.set((await scraped((s) => s.storeSizeBytes())) ?? 0);

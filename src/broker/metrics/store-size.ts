@@ -1,7 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Bytes of all files under `dir`; files removed while walking (segments being cleaned) count as 0. */
+/**
+ * Disk space taken by the files under `dir` (allocated blocks, not apparent sizes: segments are created at
+ * full length and filled later). Files removed while walking (segments being cleaned) count as 0.
+ */
 export async function directorySize(dir: string): Promise<number> {
   let entries;
   try {
