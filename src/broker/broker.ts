@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { isIP, isIPv4 } from 'node:net';
 import { join } from 'node:path';
-import { type SchedulerLike, Subscription, asyncScheduler, lastValueFrom, merge } from 'rxjs';
+import { EMPTY, type SchedulerLike, Subscription, asyncScheduler, lastValueFrom, merge } from 'rxjs';
 import { BrokerStartError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MessageRecordInput } from '../protocol/message.js';
@@ -17,7 +17,8 @@ import { createRemotingServer } from '../remoting/server.js';
 import { brokerProcessors } from './broker-processors.js';
 import { clientHousekeeping$ } from './client-housekeeping.js';
 import type { BrokerConfig } from './config.js';
-import { reserveHaPort } from './ha/reserved-port.js';
+import { groupTransferFor, replicationStoreOptions, startHaService } from './ha/ha-service.js';
+import { createReplicationProcessors } from './ha/replication-processors.js';
 import { ClientVersions } from './managers/client-versions.js';
 import { BrokerMetrics } from './metrics/broker-metrics.js';
 import { consumerLag } from './metrics/consumer-lag.js';
@@ -91,18 +92,18 @@ async function listening<T>(
 export async function startBroker(config: BrokerConfig, options: BrokerOptions): Promise<Broker> {
   const logger = options.logger.child({ broker: config.brokerName });
   const scheduler = options.scheduler ?? asyncScheduler;
-  if (config.brokerRole === 'SLAVE') {
-    throw new BrokerStartError('the SLAVE role needs HA replication, which RxRocket does not have yet');
-  }
   const announcedHaHost = config.brokerIP2 ?? config.brokerIP1;
   for (const ip of [config.brokerIP1, announcedHaHost]) {
     if (isIP(ip) === 0) throw new BrokerStartError(`brokerIP1/brokerIP2 must be IP addresses, got "${ip}"`);
   }
+  const isSlave = config.brokerRole === 'SLAVE';
   const undo: (() => Promise<void>)[] = [];
   try {
     const levelsMs = parseDelayLevels(config.messageDelayLevel);
     const metrics = new BrokerMetrics({ cluster: config.brokerClusterName, broker: config.brokerName });
+    const transfer = groupTransferFor(config);
     const store = await MessageStore.open(config, {
+      ...replicationStoreOptions(config, transfer),
       logger,
       scheduler,
       flushTimed: metrics.flushTimed,
@@ -148,21 +149,35 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       await listening('clients (VIP channel)', listenHost, config.listenPort - 2, () => vip.listen(), logger);
       undo.push(() => vip.close());
     }
+    const remoting = createRemotingClient({ logger: logger.child({ component: 'namesrv-client' }) });
+    undo.push(() => remoting.close());
     const haHost = config.haListenHost ?? listenHost;
     const ha = await listening(
       'HA',
       haHost,
       config.haListenPort,
-      () => reserveHaPort(haHost, config.haListenPort, logger),
+      () =>
+        startHaService({
+          config,
+          host: haHost,
+          port: config.haListenPort,
+          transfer,
+          store,
+          // Read when replication starts, after the registration below exists.
+          master: () => registration.master,
+          remoting,
+          topics,
+          offsets,
+          groups,
+          logger,
+          scheduler,
+        }),
       logger,
     );
     undo.push(() => ha.close());
     const effective: BrokerConfig = { ...config, listenPort: bound.port, haListenPort: ha.port };
     const address = formatAddress({ address: config.brokerIP1, port: bound.port });
     const haAddress = formatAddress({ address: announcedHaHost, port: ha.port });
-
-    const remoting = createRemotingClient({ logger: logger.child({ component: 'namesrv-client' }) });
-    undo.push(() => remoting.close());
     const registration = new RegisterService({
       remoting,
       namesrvAddresses: namesrvAddressesOf(config.namesrvAddr),
@@ -245,7 +260,8 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       now: () => scheduler.now(),
       logger,
     });
-    for (const [code, processor] of processors) {
+    const replication = createReplicationProcessors({ offsets, storePathRootDir: config.storePathRootDir });
+    for (const [code, processor] of [...processors, ...replication]) {
       server.registerProcessor(code, processor);
       vip?.registerProcessor(code, processor);
     }
@@ -267,19 +283,23 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
           scheduler,
         }),
         consumerIdsNotifier$({ consumers, groups, enabled: config.notifyConsumerIdsChangedEnable }),
-        delivery.loop$,
-        transactionCheck$({
-          config,
-          storeHost: { address: config.brokerIP1, port: bound.port },
-          store,
-          put,
-          offsets,
-          producers,
-          topics,
-          ledger: transactions,
-          logger: logger.child({ component: 'transaction-check' }),
-          scheduler,
-        }),
+        ha.loop$,
+        // A slave's store takes no puts: delivering delayed messages and checking transactions is the master's.
+        isSlave ? EMPTY : delivery.loop$,
+        isSlave
+          ? EMPTY
+          : transactionCheck$({
+              config,
+              storeHost: { address: config.brokerIP1, port: bound.port },
+              store,
+              put,
+              offsets,
+              producers,
+              topics,
+              ledger: transactions,
+              logger: logger.child({ component: 'transaction-check' }),
+              scheduler,
+            }),
       ).subscribe({
         error: (error: unknown) => {
           logger.error({ error: String(error) }, 'a broker service loop failed');
@@ -326,7 +346,8 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       });
       await store.shutdown();
       // After the store's last commit, so every re-put counts as delivered.
-      await delivery.persist().catch((error: unknown) => {
+      // A slave's delayOffset.json is the master's copy, written by the metadata sync.
+      await (isSlave ? Promise.resolve() : delivery.persist()).catch((error: unknown) => {
         logger.error({ error: String(error) }, 'delay offsets not persisted at shutdown');
       });
       topics.close();

@@ -19,14 +19,14 @@ Broker flags (they override the config file; later flags override earlier ones):
       --no-embedded-namesrv     dev mode off: run no name server and register with none
       --broker-name NAME        brokerName (default broker-a)
       --broker-id N             brokerId: 0 = master, 1 or more = slave
-      --role ROLE               brokerRole: ASYNC_MASTER (default) or SYNC_MASTER (no slave to wait for
-                                yet: it acknowledges as ASYNC_MASTER); SLAVE is refused until HA exists
+      --role ROLE               brokerRole: ASYNC_MASTER (default), SYNC_MASTER (a send is acknowledged
+                                once a slave holds it) or SLAVE (with --broker-id 1 or more)
       --cluster NAME            brokerClusterName (default DefaultCluster)
       --store-dir DIR           storePathRootDir (default ./store)
       --listen HOST:PORT        broker port (listenHost/listenPort, default 127.0.0.1:10911); a concrete
                                 host is also the address announced (brokerIP1) unless brokerIP1 is set
-      --ha-listen HOST:PORT     HA port slaves will replicate from (haListenHost/haListenPort, default port
-                                10912); reserved and announced, connections are closed until HA exists
+      --ha-listen HOST:PORT     HA port slaves replicate from (haListenHost/haListenPort, default port
+                                10912), announced to name servers as haServerAddr
       --ha-master HOST:PORT     slave: the master's HA address (haMasterAddress); default: from the name server
       --flush TYPE              flushDiskType: ASYNC_FLUSH (default) or SYNC_FLUSH
       --auto-create-topic       autoCreateTopicEnable=true (the default)

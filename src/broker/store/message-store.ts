@@ -62,16 +62,29 @@ export interface MessageStoreOptions {
   readonly tagsCodeOf?: (info: DispatchInfo) => number;
   /** Each flush's duration in seconds, for the flush latency histogram. */
   readonly flushTimed?: (seconds: number) => void;
+  /**
+   * SYNC_MASTER's group transfer: resolves once a slave holds the log up to `end`, or says why not. Asked
+   * after the flush wait, for puts that wait for the store (RocketMQ's handleHA).
+   */
+  readonly awaitReplica?: (end: number, now: number) => Promise<ReplicaStatus>;
+  /** A slave's store: puts are refused with this reason; only replicated bytes are appended. */
+  readonly refuseWrites?: string;
 }
+
+/** What the slave's side of a put came to: held by a slave, not in time, or no slave fit to wait for. */
+export type ReplicaStatus = 'PUT_OK' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
 
 export interface PutOptions {
   /** The message's WAIT property: false answers once the bytes are in the write buffer, even under SYNC_FLUSH. */
   readonly waitStoreMsgOK?: boolean;
 }
 
-/** PUT_OK, or FLUSH_DISK_TIMEOUT: stored, but fdatasync did not confirm it within syncFlushTimeout. */
+/**
+ * PUT_OK, or stored but unconfirmed: FLUSH_DISK_TIMEOUT (fdatasync did not confirm it within
+ * syncFlushTimeout), FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE (SYNC_MASTER's slave did not).
+ */
 export interface PutResult {
-  readonly status: 'PUT_OK' | 'FLUSH_DISK_TIMEOUT';
+  readonly status: 'FLUSH_DISK_TIMEOUT' | ReplicaStatus;
   readonly records: readonly AppendedRecord[];
 }
 
@@ -114,6 +127,7 @@ export class MessageStore {
     private readonly scheduler: SchedulerLike,
     diskUsage: (() => Promise<number>) | undefined,
     flushTimed: ((seconds: number) => void) | undefined,
+    private readonly replication: Pick<MessageStoreOptions, 'awaitReplica' | 'refuseWrites'>,
   ) {
     const services$ = storeServices$({
       commitLog,
@@ -178,6 +192,7 @@ export class MessageStore {
       options.scheduler ?? asyncScheduler,
       options.diskUsage,
       options.flushTimed,
+      options,
     );
     await abortFile.create(config.storePathRootDir);
     return store;
@@ -189,6 +204,32 @@ export class MessageStore {
 
   get maxPhysicalOffset(): number {
     return this.commitLog.maxOffset;
+  }
+
+  /** Each reput run's end offset: committed bytes up to there are readable (HA's master waits on it). */
+  get dispatched$(): Observable<number> {
+    return this.reputProgress.asObservable();
+  }
+
+  /** Committed CommitLog bytes from `offset` to the end of its segment, at most `maxBytes` (what HA sends). */
+  readCommitLog(offset: number, maxBytes: number): Promise<Buffer> {
+    return this.commitLog.readFrom(offset, maxBytes);
+  }
+
+  /** End of everything appended, committed or not: where a slave's next replicated bytes must start. */
+  get wrotePhysicalOffset(): number {
+    return this.commitLog.wroteOffset;
+  }
+
+  /**
+   * A slave's append of the master's bytes at `offset` (which must be where its log ends); resolves with the
+   * committed offset once they are in the file, which is what the slave reports to the master.
+   */
+  async appendReplicated(offset: number, bytes: Buffer): Promise<number> {
+    if (this.closed) throw new StoreUnavailableError('the store is shutting down');
+    await this.commitLog.appendReplicated(offset, bytes);
+    this.appended.next();
+    return this.commitLog.commit();
   }
 
   /** Bytes appended to the CommitLog but not yet in ConsumeQueues (committing or dispatching). */
@@ -210,8 +251,8 @@ export class MessageStore {
   }
 
   private async putRecords(inputs: readonly MessageRecordInput[], options: PutOptions): Promise<PutResult> {
-    if (this.unwritable !== undefined)
-      throw new StoreUnavailableError(`the store refuses writes: ${this.unwritable}`);
+    const refused = this.replication.refuseWrites ?? this.unwritable;
+    if (refused !== undefined) throw new StoreUnavailableError(`the store refuses writes: ${refused}`);
     if (inputs.length === 0) throw new MessageIllegalError('no message to store');
     const prepared = inputs.map((input) => {
       const record = prepareRecord(input);
@@ -229,15 +270,23 @@ export class MessageStore {
     const result = this.commitLog.append(prepared, now);
     const records = Array.isArray(result) ? result : await result;
     this.appended.next();
-    // ASYNC_FLUSH (RocketMQ's transientStorePool path): acknowledged once in the write buffer.
-    if (this.config.flushDiskType !== 'SYNC_FLUSH' || options.waitStoreMsgOK === false) {
-      return { status: 'PUT_OK', records };
-    }
+    if (options.waitStoreMsgOK === false) return { status: 'PUT_OK', records };
     const last = records.at(-1)!;
-    const stored = await new Promise<boolean>((resolve) => {
-      this.flushWaiters.wait(last.physicalOffset + last.size, now + this.config.syncFlushTimeout, resolve);
-    });
-    return { status: stored ? 'PUT_OK' : 'FLUSH_DISK_TIMEOUT', records };
+    const end = last.physicalOffset + last.size;
+    let status: PutResult['status'] = 'PUT_OK';
+    // ASYNC_FLUSH (RocketMQ's transientStorePool path): stored once in the write buffer.
+    if (this.config.flushDiskType === 'SYNC_FLUSH') {
+      const stored = await new Promise<boolean>((resolve) => {
+        this.flushWaiters.wait(end, now + this.config.syncFlushTimeout, resolve);
+      });
+      if (!stored) status = 'FLUSH_DISK_TIMEOUT';
+    }
+    const awaitReplica = this.replication.awaitReplica;
+    if (awaitReplica !== undefined) {
+      const replica = await awaitReplica(end, this.scheduler.now());
+      if (replica !== 'PUT_OK') status = replica;
+    }
+    return { status, records };
   }
 
   getMessage(topic: string, queueId: number, request: GetMessageRequest): Promise<GetMessageResult> {
