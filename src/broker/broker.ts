@@ -17,6 +17,7 @@ import { createRemotingServer } from '../remoting/server.js';
 import { brokerProcessors } from './broker-processors.js';
 import { clientHousekeeping$ } from './client-housekeeping.js';
 import type { BrokerConfig } from './config.js';
+import { GroupTransfer } from './ha/group-transfer.js';
 import { groupTransferFor, replicationStoreOptions, startHaService } from './ha/ha-service.js';
 import { createReplicationProcessors } from './ha/replication-processors.js';
 import { ClientVersions } from './managers/client-versions.js';
@@ -102,6 +103,10 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     const levelsMs = parseDelayLevels(config.messageDelayLevel);
     const metrics = new BrokerMetrics({ cluster: config.brokerClusterName, broker: config.brokerName });
     const transfer = groupTransferFor(config);
+    // The slaves' progress, also kept for an ASYNC_MASTER (nothing waits on it there): the HA lag gauge reads it.
+    const replicas =
+      transfer ??
+      new GroupTransfer({ timeoutMs: config.syncFlushTimeout, maxGapBytes: Number.MAX_SAFE_INTEGER });
     const store = await MessageStore.open(config, {
       ...replicationStoreOptions(config, transfer),
       logger,
@@ -161,7 +166,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
           config,
           host: haHost,
           port: config.haListenPort,
-          transfer,
+          transfer: replicas,
           store,
           // Read when replication starts, after the registration below exists.
           master: () => registration.master,
@@ -312,6 +317,8 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       storeSizeBytes: () => directorySize(config.storePathRootDir),
       diskUsedRatio,
       connections: () => server.channels.size + (vip?.channels.size ?? 0),
+      haLagBytes: () =>
+        replicas.connectedSlaves === 0 ? 0 : Math.max(0, store.maxPhysicalOffset - replicas.slaveOffset),
     });
     let metricsServer: MetricsServer | undefined;
     if (options.metricsPort !== undefined) {

@@ -13,7 +13,7 @@ export interface MetricsSources {
   /** Used fraction 0..1 of the store's file system. */
   diskUsedRatio(): Promise<number>;
   connections(): number;
-  /** Bytes the slave is behind; absent until RxRocket has HA replication. */
+  /** Bytes the furthest connected slave is behind; 0 without one. */
   haLagBytes?: () => number;
 }
 
@@ -116,7 +116,7 @@ export class BrokerMetrics {
     });
     new Gauge({
       name: 'rocketmq_ha_lag_bytes',
-      help: 'CommitLog bytes the slave is behind the master (0 without HA replication)',
+      help: 'CommitLog bytes the furthest slave is behind this master (0 without a connected slave)',
       registers,
       collect() {
         this.set(scraped((s) => s.haLagBytes?.()) ?? 0);
