@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BROKER_CONFIG } from '../../../../src/broker/config.js';
 import type { MessageStore, PutOptions } from '../../../../src/broker/store/message-store.js';
 import { StoreUnavailableError } from '../../../../src/broker/store/store-errors.js';
 import {
@@ -124,12 +125,14 @@ describe('send processor', () => {
     expect(f.topics.get('%DLQ%cg')?.writeQueueNums).toBe(1);
   });
 
-  it('refuses transactional half messages rather than storing them where no one would commit them', async () => {
-    const send = f.processor();
-    const response = await send(
-      v2(header({ properties: encodeProperties({ UNIQ_KEY: nextKey(), TRAN_MSG: 'true', PGROUP: 'pg' }) })),
-    );
-    expect(response.code).toBe(ResponseCode.NO_PERMISSION);
+  it('parks a transactional send as a half message, out of its topic, unless transactions are refused', async () => {
+    const request = () =>
+      v2(header({ properties: encodeProperties({ UNIQ_KEY: nextKey(), TRAN_MSG: 'true', PGROUP: 'pg' }) }));
+    const half = await f.stored(await f.processor()(request()));
+    expect(half).toMatchObject({ topic: 'RMQ_SYS_TRANS_HALF_TOPIC', queueId: 0 });
+    expect(half.properties.get('REAL_TOPIC')).toBe('Orders');
+    const refusing = f.processor({ config: { ...DEFAULT_BROKER_CONFIG, rejectTransactionMessage: true } });
+    expect((await refusing(request())).code).toBe(ResponseCode.NO_PERMISSION);
   });
 
   it('maps store results and errors to response codes, logging only the unforeseen', async () => {
