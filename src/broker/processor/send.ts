@@ -28,7 +28,7 @@ import type { SubscriptionGroupManager } from '../managers/subscription-group-ma
 import type { TopicConfigManager } from '../managers/topic-config-manager.js';
 import { RETRY_GROUP_TOPIC_PREFIX } from '../managers/topic-config.js';
 import type { PutOptions, PutResult } from '../store/message-store.js';
-import { toHalfInput } from '../transaction/half-message.js';
+import { halfRefusal, toHalfInput } from '../transaction/half-message.js';
 import { ArrivalOrder, type Turn } from './arrival-order.js';
 import { DLQ_PERM, DLQ_QUEUE_NUMS, dlqDiversion, isRetryTopic } from './retry-dlq.js';
 import { batchInputs } from './send-batch.js';
@@ -156,6 +156,11 @@ export function createSendProcessor(deps: SendProcessorDeps): RequestProcessor {
       return createResponse(request, ResponseCode.NO_PERMISSION, {
         remark: `the broker[${config.brokerIP1}] sending transaction message is forbidden`,
       });
+    }
+    const halfRefused = half ? halfRefusal(properties) : undefined;
+    if (halfRefused !== undefined) {
+      deps.logger.warn({ topic: header.topic, producerGroup: header.producerGroup }, halfRefused);
+      return illegal(halfRefused);
     }
     let target = { topic: header.topic, queueId, properties };
     if (isRetryTopic(header.topic)) {

@@ -10,8 +10,14 @@ import {
   type MessageRecordInput,
   SysFlag,
 } from '../../protocol/message.js';
-import { MessageProperty, decodeProperties, encodeProperties } from '../../protocol/properties.js';
+import {
+  MessageProperty,
+  decodeProperties,
+  encodeProperties,
+  propertyValue,
+} from '../../protocol/properties.js';
 import { SystemTopic } from '../managers/topic-config.js';
+import { TimerProperty } from '../schedule/timer-properties.js';
 
 /** The system consumer group whose offsets on the half and op queues are the check service's progress. */
 export const TRANSACTION_SYSTEM_GROUP = 'CID_RMQ_SYS_TRANS';
@@ -27,6 +33,20 @@ const tagsCodeOf = (props: ReadonlyMap<string, string>): number => {
   const tags = props.get(MessageProperty.TAGS);
   return tags === undefined ? 0 : javaStringHashCode(tags);
 };
+
+/**
+ * Why a transactional send cannot be parked as it came, or undefined. A delay would send the half itself
+ * through the schedule topics, which keep only one REAL_TOPIC: the half would come back without its real
+ * topic. RocketMQ's client strips the delay, so only hand-made requests are refused.
+ */
+export function halfRefusal(properties: string): string | undefined {
+  const level = Number(propertyValue(properties, MessageProperty.DELAY) ?? 0);
+  if (level > 0) return 'a transactional message cannot have a delay level';
+  const timed = [TimerProperty.DELIVER_MS, TimerProperty.DELAY_SEC, TimerProperty.DELAY_MS].some(
+    (name) => propertyValue(properties, name) !== undefined,
+  );
+  return timed ? 'a transactional message cannot have a delivery time' : undefined;
+}
 
 /**
  * A send of a transactional message, parked: the real topic and queue move into REAL_TOPIC/REAL_QID and the

@@ -132,6 +132,18 @@ describe('half messages and END_TRANSACTION', () => {
     expect(fixture.store.maxOffsetInQueue('Orders', 2)).toBe(0);
   });
 
+  it('refuses a delayed or timed transactional send with MESSAGE_ILLEGAL and a log line', async () => {
+    const logged: LogLine[] = [];
+    const send = fixture.processor({ logger: recordingLogger(logged) });
+    for (const extra of [{ DELAY: '3' }, { TIMER_DELIVER_MS: String(BORN + 10_000) }]) {
+      const properties = encodeProperties({ TRAN_MSG: 'true', PGROUP: 'pg', ...extra });
+      const response = await send(v2(header({ properties })));
+      expect(response.code).toBe(ResponseCode.MESSAGE_ILLEGAL);
+    }
+    expect(logged.map((l) => l.level)).toEqual(['warn', 'warn']);
+    expect(fixture.store.maxOffsetInQueue(HALF, 0)).toBe(0);
+  });
+
   it('refuses transactional sends when rejectTransactionMessage is on', async () => {
     const send = fixture.processor({ config: { ...DEFAULT_BROKER_CONFIG, rejectTransactionMessage: true } });
     const response = await send(
