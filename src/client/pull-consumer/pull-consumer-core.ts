@@ -1,13 +1,10 @@
 import type { AsyncIterableX } from 'ix/asynciterable';
 import {
-  EMPTY,
   NEVER,
   type Observable,
   Subject,
   type Subscription,
-  catchError,
   defer,
-  exhaustMap,
   firstValueFrom,
   lastValueFrom,
   of,
@@ -18,7 +15,7 @@ import {
 import { MQClientError } from '../../errors.js';
 import type { MessageExt } from '../../protocol/message.js';
 import type { PulledMessage } from '../consumer-message.js';
-import { type OffsetStore, type OffsetStorePort, createOffsetStore } from '../offset-store.js';
+import type { OffsetStorePort } from '../offset-store.js';
 import type { PullConsumer } from '../pull-consumer.js';
 import type { PullRequest, PullResult } from '../pull-loop.js';
 import type { MessageQueue } from '../queue-selector.js';
@@ -31,6 +28,7 @@ import {
   PullAssignment,
   type TopicSubscription,
 } from './assignment.js';
+import { ConsumedOffsets } from './consumed-offsets.js';
 import { type FeedRun, createFetchBuffer } from './fetch-buffer.js';
 import { messageIterable } from './message-iterable.js';
 import { type QueueSeek, queueFeeds$ } from './queue-feeds.js';
@@ -60,11 +58,6 @@ export interface PullConsumerSettings extends Omit<AssignmentSettings, 'onRevoke
   readonly pollTimeoutMs: number;
 }
 
-interface Position {
-  readonly queue: MessageQueue;
-  readonly offset: number;
-}
-
 export function createPullConsumerCore(
   ports: PullConsumerPorts,
   settings: PullConsumerSettings,
@@ -73,39 +66,29 @@ export function createPullConsumerCore(
 }
 
 /**
- * Offsets move in two steps: handing a message out moves the queue's consumed position past it, and a commit
- * copies consumed positions into the offset store and writes them. Pulling runs while someone holds a lease: an
- * iteration for as long as it runs, poll() from its first call until close().
+ * Taking a message from the fetch buffer moves its queue's consumed position past it. Pulling runs while
+ * someone holds a lease: an iteration for as long as it runs, poll() from its first call until close().
  */
 class PullConsumerCore implements PullConsumer {
   private readonly assigned: PullAssignment;
-  private readonly consumed = new Map<string, Position>();
-  private readonly store: OffsetStore;
+  private readonly offsets: ConsumedOffsets;
   private readonly buffer = createFetchBuffer();
   private readonly seeks$ = new Subject<QueueSeek>();
   private readonly closed$ = new Subject<void>();
-  private readonly writeFailures: unknown[] = [];
   private holders = 0;
   private feed: Subscription | undefined;
   private pollLease: (() => void) | undefined;
-  private autoCommit: Subscription | undefined;
   private closed = false;
 
   constructor(
     private readonly ports: PullConsumerPorts,
     private readonly settings: PullConsumerSettings,
   ) {
-    this.store = createOffsetStore(ports.offsets, {
-      onError: (error, queue) => {
-        this.writeFailures.push(error);
-        settings.logger.warn({ queue: queueKey(queue), error: String(error) }, 'offset commit failed');
-      },
-      scheduler: settings.scheduler,
-    });
+    this.offsets = new ConsumedOffsets(ports.offsets, settings);
     this.assigned = new PullAssignment(ports, {
       ...settings,
       onRevoked: (queue) => {
-        this.revoke(queue);
+        this.offsets.revoke(queue);
       },
     });
   }
@@ -125,13 +108,13 @@ class PullConsumerCore implements PullConsumer {
   assign(queues: readonly MessageQueue[]): void {
     this.assertOpen();
     this.assigned.assign(queues);
-    this.startAutoCommit();
+    this.offsets.startAutoCommit();
   }
 
   async subscribe(topic: string, expression?: string | MessageSelector): Promise<void> {
     this.assertOpen();
     await this.assigned.subscribe(topic, toSelector(expression));
-    this.startAutoCommit();
+    this.offsets.startAutoCommit();
   }
 
   unsubscribe(topic: string): void {
@@ -177,7 +160,7 @@ class PullConsumerCore implements PullConsumer {
 
   async commit(): Promise<void> {
     this.assertOpen();
-    await this.commitConsumed();
+    await this.offsets.commit();
   }
 
   async poll(timeoutMs = this.settings.pollTimeoutMs): Promise<PulledMessage[]> {
@@ -211,14 +194,11 @@ class PullConsumerCore implements PullConsumer {
     this.closed = true;
     this.closed$.next();
     this.assigned.stop();
-    this.autoCommit?.unsubscribe();
     this.stopFeed();
-    const { logger } = this.settings;
-    if (this.settings.autoCommit) await this.commitConsumed().catch(() => undefined);
-    else await lastValueFrom(this.store.persist$(), { defaultValue: undefined });
+    await this.offsets.close();
     if (this.assigned.joined)
       await lastValueFrom(this.ports.leave$(), { defaultValue: undefined }).catch((error: unknown) => {
-        logger.warn({ error: String(error) }, 'unregister failed');
+        this.settings.logger.warn({ error: String(error) }, 'unregister failed');
       });
     await this.ports.release();
   }
@@ -236,7 +216,7 @@ class PullConsumerCore implements PullConsumer {
   private take(max: number): PulledMessage[] {
     return this.buffer.take(max, (run: FeedRun) => {
       const offset = run.window.committedOffset();
-      if (offset >= 0) this.consumed.set(queueKey(run.queue), { queue: run.queue, offset });
+      if (offset >= 0) this.offsets.moveTo(run.queue, offset);
     });
   }
 
@@ -274,7 +254,7 @@ class PullConsumerCore implements PullConsumer {
       limits: { maxMessages: settings.pullThresholdForQueue, maxBytes: settings.pullThresholdSizeForQueue },
       onOffsetMoved: (queue, offset) => {
         settings.logger.warn({ queue: queueKey(queue), offset }, 'offset moved by the broker');
-        this.consumed.set(queueKey(queue), { queue, offset });
+        this.offsets.moveTo(queue, offset);
       },
       onError: (error, queue) => {
         settings.logger.warn({ queue: queueKey(queue), error: String(error) }, 'pull failed');
@@ -291,56 +271,26 @@ class PullConsumerCore implements PullConsumer {
 
   /** The consumed position, else the group's committed offset, else as consumeFromWhere says. */
   private startOffset$(queue: MessageQueue): Observable<number> {
-    const key = queueKey(queue);
     return defer(() => {
-      const at = this.consumed.get(key);
-      if (at !== undefined) return of(at.offset);
+      const at = this.offsets.consumed(queue);
+      if (at !== undefined) return of(at);
       return startOffset$(queue, this.settings.consumeFromWhere, this.settings.consumeTimestamp, {
-        stored$: (q) => this.store.readStored$(q),
+        stored$: (q) => this.offsets.stored$(q),
         maxOffset$: (q) => this.ports.maxOffset$(q),
         searchOffset$: (q, ts) => this.ports.searchOffset$(q, ts),
       }).pipe(
         // committing before anything was handed out keeps this start: a LAST start must not slide forward
         tap((offset) => {
-          if (!this.consumed.has(key) && this.assigned.isAssigned(queue))
-            this.consumed.set(key, { queue, offset });
+          if (this.offsets.consumed(queue) === undefined && this.assigned.isAssigned(queue))
+            this.offsets.moveTo(queue, offset);
         }),
       );
     });
   }
 
   private moveTo(queue: MessageQueue, offset: number): void {
-    this.consumed.set(queueKey(queue), { queue, offset });
+    this.offsets.moveTo(queue, offset);
     this.seeks$.next({ queue, offset });
-  }
-
-  private revoke(queue: MessageQueue): void {
-    const key = queueKey(queue);
-    const at = this.consumed.get(key);
-    this.consumed.delete(key);
-    if (this.settings.autoCommit && at !== undefined) this.store.update(queue, at.offset);
-    this.store.remove$(queue).subscribe();
-  }
-
-  private async commitConsumed(): Promise<void> {
-    this.writeFailures.length = 0;
-    for (const { queue, offset } of this.consumed.values()) this.store.update(queue, offset);
-    await lastValueFrom(this.store.persist$(), { defaultValue: undefined });
-    if (this.writeFailures.length > 0)
-      throw new MQClientError(
-        'ERR_COMMIT_FAILED',
-        `${this.writeFailures.length} offset write(s) failed: ${String(this.writeFailures[0])}`,
-        -1,
-        { retriable: true, cause: this.writeFailures[0] },
-      );
-  }
-
-  private startAutoCommit(): void {
-    if (!this.settings.autoCommit || this.autoCommit !== undefined) return;
-    const every = this.settings.autoCommitIntervalMs;
-    this.autoCommit = timer(every, every, this.settings.scheduler)
-      .pipe(exhaustMap(() => defer(() => this.commitConsumed()).pipe(catchError(() => EMPTY))))
-      .subscribe();
   }
 
   private assertOpen(): void {
