@@ -24,6 +24,7 @@ import {
   encodePullMessageResponseHeader,
   hasPullSysFlag,
 } from '../../protocol/headers/pull.js';
+import type { SubscriptionGroupConfig } from '../../protocol/headers/subscription-group.js';
 import { type RemotingCommand, createResponse } from '../../protocol/remoting-command.js';
 import { ResponseCode } from '../../protocol/response-code.js';
 import type { Channel, RequestProcessor } from '../../remoting/channel.js';
@@ -36,6 +37,7 @@ import type { TopicConfigManager } from '../managers/topic-config-manager.js';
 import { isReadable } from '../managers/topic-config.js';
 import type { MessageStore } from '../store/message-store.js';
 import { pullResponseCode } from './pull-status.js';
+import { suggestWhichBrokerId } from './pull-suggest.js';
 import { type PullFilter, pullSubscription } from './pull-subscription.js';
 
 export interface PullMessageDeps {
@@ -49,6 +51,8 @@ export interface PullMessageDeps {
     | 'enablePropertyFilter'
     | 'maxTransferBytesOnMessageInMemory'
     | 'maxTransferCountOnMessageInMemory'
+    | 'slaveReadEnable'
+    | 'accessMessageInMemoryMaxRatio'
   >;
   readonly store: Pick<MessageStore, 'getMessage' | 'maxOffsetInQueue'> & {
     readonly arrivals$: Observable<Arrival>;
@@ -62,6 +66,8 @@ export interface PullMessageDeps {
   readonly scheduler?: SchedulerLike;
   /** Told when a pull parks and when it leaves the park, for the parked-pulls gauge. */
   readonly parking?: { parked(): void; unparked(): void };
+  /** Physical memory for the read-from-slave decision; the machine's by default. */
+  readonly memoryBytes?: number;
 }
 
 /** The read found nothing and the pull may wait for news. */
@@ -78,7 +84,7 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
   const checkedSubscription = async (
     header: PullMessageRequestHeader,
     channel: Channel,
-  ): Promise<PullFilter> => {
+  ): Promise<{ subscription: PullFilter; group: SubscriptionGroupConfig }> => {
     if (!isReadable(config.brokerPermission)) {
       throw new BadRequestError(
         `the broker[${config.brokerIP1}] pulling message is forbidden`,
@@ -117,7 +123,10 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
         ResponseCode.SYSTEM_ERROR,
       );
     }
-    return pullSubscription(header, group, deps.consumers, config.enablePropertyFilter);
+    return {
+      subscription: pullSubscription(header, group, deps.consumers, config.enablePropertyFilter),
+      group,
+    };
   };
 
   const pull = async (
@@ -126,7 +135,7 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
     channel: Channel,
     allowSuspend: boolean,
   ): Promise<RemotingCommand | Park> => {
-    const subscription = await checkedSubscription(header, channel);
+    const { subscription, group } = await checkedSubscription(header, channel);
     const result = await deps.store.getMessage(header.topic, header.queueId, {
       offset: header.queueOffset,
       maxCount: Math.min(header.maxMsgNums, config.maxTransferCountOnMessageInMemory),
@@ -155,8 +164,12 @@ export function createPullMessageProcessor(deps: PullMessageDeps): RequestProces
     return createResponse(request, code, {
       remark: result.status,
       extFields: encodePullMessageResponseHeader({
-        // Always the master: there are no slaves to send a consumer to yet.
-        suggestWhichBrokerId: 0,
+        suggestWhichBrokerId: suggestWhichBrokerId({
+          config,
+          behindBytes: result.behindBytes,
+          group,
+          ...(deps.memoryBytes === undefined ? {} : { memoryBytes: deps.memoryBytes }),
+        }),
         nextBeginOffset: result.nextBeginOffset,
         minOffset: result.minOffset,
         maxOffset: result.maxOffset,
