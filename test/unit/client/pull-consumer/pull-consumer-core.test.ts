@@ -1,6 +1,6 @@
 import { first, toArray } from 'ix/asynciterable';
 import { take } from 'ix/asynciterable/operators';
-import { NEVER, type Observable, asyncScheduler, filter, firstValueFrom, of } from 'rxjs';
+import { NEVER, type Observable, asyncScheduler, filter, firstValueFrom, of, throwError } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PullConsumer } from '../../../../src/client/pull-consumer.js';
 import type { TopicSubscription } from '../../../../src/client/pull-consumer/assignment.js';
@@ -161,6 +161,32 @@ describe('pull consumer: assign and poll', () => {
     await consumer.close();
     expect(fake.writes).toEqual([['T@b@0', 3]]);
     expect(fake.calls.release).toBe(1);
+  });
+
+  it('a failed offset write rejects commit() with ERR_COMMIT_FAILED and a log line; the next commit retries', async () => {
+    const fake = fakePorts();
+    let failing = true;
+    const logger = recordingLogger();
+    const consumer = consumerOn(
+      {
+        ...fake.ports,
+        offsets: {
+          ...fake.ports.offsets,
+          write$: (queue, offset) =>
+            failing ? throwError(() => new Error('broker gone')) : fake.ports.offsets.write$(queue, offset),
+        },
+      },
+      { autoCommit: false, logger },
+    );
+    consumer.assign([q0]);
+    await consumer.poll();
+    await expect(consumer.commit()).rejects.toMatchObject({ code: 'ERR_COMMIT_FAILED', retriable: true });
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'offset commit failed' }),
+    );
+    failing = false;
+    await consumer.commit();
+    expect(fake.writes).toEqual([['T@b@0', 3]]);
   });
 
   it('a new consumer of the group starts at the committed offset', async () => {
