@@ -116,6 +116,7 @@ export function createConsumerApi(invoke$: Invoke): ConsumerApi {
             nextBeginOffset: h.nextBeginOffset,
             minOffset: h.minOffset,
             maxOffset: h.maxOffset,
+            suggestWhichBrokerId: h.suggestWhichBrokerId,
             messages:
               status === 'FOUND' && body !== undefined && body.length > 0
                 ? decodePulledMessages(Buffer.from(body.buffer, body.byteOffset, body.byteLength))

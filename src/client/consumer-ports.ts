@@ -19,11 +19,28 @@ export interface ConsumerPortsOptions {
   readonly timeoutMs: number;
 }
 
-/** The address to send a queue's offset calls to: its broker's master, since only a master stores offsets. */
+/** The address of a queue's master, for the calls only a master answers (max and search offsets). */
 export function masterOf$(routes: RouteLookup, queue: MessageQueue): Observable<string> {
+  return brokerOf$(routes, queue, brokerAddress);
+}
+
+/**
+ * Where a queue's committed offset is read and written: its master, or a slave while the route has none
+ * (RocketMQ's findBrokerAddressInAdmin). The slave keeps the offsets meanwhile; once the master is back it
+ * gets them from the client's memory, which is ahead of the master's stale table.
+ */
+export function offsetHolderOf$(routes: RouteLookup, queue: MessageQueue): Observable<string> {
+  return brokerOf$(routes, queue, anyBrokerAddress);
+}
+
+function brokerOf$(
+  routes: RouteLookup,
+  queue: MessageQueue,
+  pick: (route: TopicRouteData, brokerName: string) => string | undefined,
+): Observable<string> {
   return routes(queue.topic).pipe(
     switchMap((route) => {
-      const address = brokerAddress(route, queue.brokerName);
+      const address = pick(route, queue.brokerName);
       return address === undefined
         ? throwError(
             () =>
@@ -67,11 +84,11 @@ export function createRemoteOffsetPort(
 ): OffsetStorePort {
   return {
     read$: (queue) =>
-      masterOf$(routes, queue).pipe(
+      offsetHolderOf$(routes, queue).pipe(
         switchMap((address) => api.queryConsumerOffset$(address, options.group, queue, options.timeoutMs)),
       ),
     write$: (queue, offset) =>
-      masterOf$(routes, queue).pipe(
+      offsetHolderOf$(routes, queue).pipe(
         switchMap((address) =>
           api.updateConsumerOffset$(
             address,

@@ -30,6 +30,8 @@ export interface PullResult<M> {
   readonly maxOffset: number;
   /** Decoded and re-checked against the subscription's tags; may be empty even when FOUND. */
   readonly messages: readonly M[];
+  /** Which broker of the group the next pull of this queue should go to (0 = master, 1 = a slave). */
+  readonly suggestWhichBrokerId?: number;
 }
 
 export interface PullRequest {

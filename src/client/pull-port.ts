@@ -1,4 +1,4 @@
-import { type Observable, map, switchMap, throwError } from 'rxjs';
+import { type Observable, map, switchMap, tap, throwError } from 'rxjs';
 import { MQClientError } from '../errors.js';
 import { parseTagExpression } from '../protocol/filter/tag.js';
 import { buildPullSysFlag } from '../protocol/headers/pull.js';
@@ -7,7 +7,7 @@ import type { ConsumerApi } from './consumer-api.js';
 import { recheckTags } from './consumer-message.js';
 import type { RouteLookup } from './consumer-ports.js';
 import type { PullRequest, PullResult } from './pull-loop.js';
-import { anyBrokerAddress } from './topic-route.js';
+import { anyBrokerAddress, brokerAddress } from './topic-route.js';
 
 /** DefaultMQPushConsumer's pullBatchSize, and the long-polling times of RocketMQ's push consumer. */
 export const PULL_BATCH_SIZE = 32;
@@ -42,10 +42,19 @@ export function createPullPort(
 ): (request: PullRequest) => Observable<PullResult<MessageExt>> {
   const expressionType = options.expressionType ?? 'TAG';
   const tags = expressionType === 'TAG' ? parseTagExpression(options.expression) : undefined;
+  // RocketMQ's pullFromWhichNodeTable: each queue's next pull goes where the broker's last answer suggested.
+  const suggested = new Map<string, number>();
+  const keyOf = (request: PullRequest): string =>
+    `${request.queue.topic}@${request.queue.brokerName}@${request.queue.queueId}`;
   return (request) =>
     routes(request.queue.topic).pipe(
       switchMap((route) => {
-        const address = anyBrokerAddress(route, request.queue.brokerName);
+        const brokerId = suggested.get(keyOf(request));
+        const address =
+          (brokerId === undefined
+            ? undefined
+            : brokerAddress(route, request.queue.brokerName, String(brokerId))) ??
+          anyBrokerAddress(route, request.queue.brokerName);
         if (address === undefined)
           return throwError(
             () =>
@@ -71,6 +80,10 @@ export function createPullPort(
           },
           options.pullTimeoutMs ?? PULL_TIMEOUT_WHEN_SUSPEND_MS,
         );
+      }),
+      tap((result) => {
+        if (result.suggestWhichBrokerId !== undefined)
+          suggested.set(keyOf(request), result.suggestWhichBrokerId);
       }),
       map((result) =>
         tags === undefined || result.status !== 'FOUND'

@@ -85,7 +85,14 @@ describe('consumer API', () => {
   ])('maps pull response code %i to %s, with no messages', async (code, status) => {
     const { api } = broker(code, { extFields: offsets });
     const result = await firstValueFrom(api.pull$('b:10911', pullHeader, 30000));
-    expect(result).toEqual({ status, nextBeginOffset: 6, minOffset: 0, maxOffset: 6, messages: [] });
+    expect(result).toEqual({
+      status,
+      nextBeginOffset: 6,
+      minOffset: 0,
+      maxOffset: 6,
+      suggestWhichBrokerId: 0,
+      messages: [],
+    });
   });
 
   it('turns any other code into an MQBrokerError with the code and remark', async () => {

@@ -85,11 +85,20 @@ describe('consumer ports', () => {
     expect(calls).toEqual(['query master1:10911 g 1', 'update master1:10911 g 1 12']);
   });
 
-  it('fails with MQClientError when the queue’s broker has no master', async () => {
-    const { api } = fakeApi();
+  it('reads and writes offsets on a slave while the queue’s broker has no master', async () => {
+    const { api, calls } = fakeApi();
     const port = createRemoteOffsetPort(api, routes, options);
+    const queue = { topic: 'T', brokerName: 'b2', queueId: 0 };
+    expect(await firstValueFrom(port.read$(queue))).toBe(11);
+    await firstValueFrom(port.write$(queue, 12), { defaultValue: undefined });
+    expect(calls).toEqual(['query slave2:10911 g 0', 'update slave2:10911 g 0 12']);
+  });
+
+  it('fails with MQClientError when start offset lookups find no master', async () => {
+    const { api } = fakeApi();
+    const ports = createOffsetLookupPorts(api, routes, () => of(undefined), options);
     await expect(
-      firstValueFrom(port.read$({ topic: 'T', brokerName: 'b2', queueId: 0 })),
+      firstValueFrom(ports.maxOffset$({ topic: 'T', brokerName: 'b2', queueId: 0 })),
     ).rejects.toBeInstanceOf(MQClientError);
   });
 

@@ -46,6 +46,41 @@ const fakeApi = () => {
 const queue = { topic: 'T', brokerName: 'b', queueId: 0 };
 
 describe('pull port', () => {
+  it('pulls each queue from the broker the last answer suggested, and from a slave while there is no master', async () => {
+    const suggestions = [1, 0];
+    const addresses: string[] = [];
+    const api: ConsumerApi = {
+      ...fakeApi().api,
+      pull$: (address) => {
+        addresses.push(address);
+        return of({
+          status: 'NO_NEW_MSG' as const,
+          nextBeginOffset: 0,
+          minOffset: 0,
+          maxOffset: 0,
+          messages: [],
+          suggestWhichBrokerId: suggestions.shift() ?? 0,
+        });
+      },
+    };
+    const both: TopicRouteData = {
+      ...route,
+      brokerDatas: [
+        { cluster: 'c', brokerName: 'b', brokerAddrs: { '0': 'master:10911', '1': 'slave:10911' } },
+      ],
+    };
+    let current = both;
+    const pull$ = createPullPort(api, () => of(current), { group: 'g', expression: '*', subVersion: 1 });
+    const request = { queue, queueOffset: 0, commitOffset: -1 };
+    for (let i = 0; i < 3; i++) await firstValueFrom(pull$(request));
+    current = {
+      ...route,
+      brokerDatas: [{ cluster: 'c', brokerName: 'b', brokerAddrs: { '1': 'slave:10911' } }],
+    };
+    await firstValueFrom(pull$(request));
+    expect(addresses).toEqual(['master:10911', 'slave:10911', 'master:10911', 'slave:10911']);
+  });
+
   it('long-polls the queue’s broker with the subscription, committing the window’s offset', async () => {
     const { api, pulls } = fakeApi();
     const pull$ = createPullPort(api, () => of(route), { group: 'g', expression: 'A || B', subVersion: 7 });
