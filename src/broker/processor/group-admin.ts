@@ -42,7 +42,6 @@ export function createGroupAdminProcessors(deps: GroupAdminDeps): ReadonlyMap<nu
     const { groupName, removeOffset } = decodeDeleteSubscriptionGroupRequestHeader(request.extFields);
     await deps.groups.delete(groupName);
     if (removeOffset) deps.offsets.removeGroup(groupName);
-    deps.logger.info({ group: groupName, removeOffset }, 'subscription group deleted');
     return createResponse(request, ResponseCode.SUCCESS);
   });
 
