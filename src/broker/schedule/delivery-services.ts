@@ -63,6 +63,7 @@ export async function openDeliveryServices(deps: DeliveryServicesDeps): Promise<
     slots: await TimerSlots.open(join(config.storePathRootDir, 'timer', 'slots'), config.timerPrecisionMs),
     checkpoint: await TimerCheckpoint.load(join(config.storePathRootDir, 'config', 'timerCheckpoint.json')),
     tickMs: Math.min(MAX_TICK_MS, config.timerPrecisionMs),
+    flushIntervalMs: config.flushDelayOffsetInterval,
     scheduler,
     logger: deps.logger.child({ component: 'timer' }),
   });

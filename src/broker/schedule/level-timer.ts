@@ -8,7 +8,6 @@ import {
   defer,
   expand,
   filter,
-  from,
   ignoreElements,
   map,
   of,
@@ -31,8 +30,8 @@ export interface LevelTimerDeps {
   readonly delayMs: number;
   /** Entries of the level's queue from `offset`, in queue order; none when there are none yet. */
   read$(offset: number): Observable<readonly ScheduledEntry[]>;
-  /** Moves one due message to its real topic; completes once stored. */
-  deliver$(entry: ScheduledEntry): Observable<unknown>;
+  /** Moves due messages to their real topics, in order; completes once all are stored. */
+  deliver$(entries: readonly ScheduledEntry[]): Observable<unknown>;
   /** Something new arrived in the level's queue: an idle wait ends early. */
   readonly arrivals$: Observable<unknown>;
   /** How long to wait when the queue has nothing more (RocketMQ's 100 ms). */
@@ -53,7 +52,8 @@ interface Step {
  * One delay level's timer (RocketMQ's DeliverDelayedMessageTimerTask) as an Observable: read the level's
  * queue from `start`, move every due message to its real topic in queue order, and when the next one is
  * not due, wait exactly until it is. Messages of one level are due in the order they were stored, so the
- * first entry not due ends a pass. Emits the queue offset after each delivered message; never completes.
+ * first entry not due ends a pass; the due ones before it are moved together. Emits the queue offset after
+ * each delivered group; never completes.
  */
 export function levelTimer$(start: number, deps: LevelTimerDeps): Observable<number> {
   const { scheduler } = deps;
@@ -85,18 +85,11 @@ export function levelTimer$(start: number, deps: LevelTimerDeps): Observable<num
             );
           }
           return concat(
-            from(due).pipe(
-              concatMap((entry) =>
-                concat(
-                  deps.deliver$(entry).pipe(ignoreElements()),
-                  defer(() => {
-                    reached = entry.queueOffset + 1;
-                    return of({ offset: reached, passDone: false });
-                  }),
-                ),
-              ),
-            ),
-            defer(() => of({ offset: reached, passDone: true })),
+            deps.deliver$(due).pipe(ignoreElements()),
+            defer(() => {
+              reached = due.at(-1)!.queueOffset + 1;
+              return of({ offset: reached, passDone: false }, { offset: reached, passDone: true });
+            }),
           );
         }),
         catchError((error: unknown) => {

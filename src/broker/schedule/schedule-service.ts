@@ -17,7 +17,7 @@ import { SystemTopic } from '../managers/topic-config.js';
 import type { PutOptions, PutResult } from '../store/message-store.js';
 import type { DelayOffsetTable } from './delay-offset-table.js';
 import { type ScheduledEntry, levelTimer$ } from './level-timer.js';
-import { rePutInput } from './re-put.js';
+import { type RecordSpan, rePutAll } from './re-put-all.js';
 
 export interface ScheduleStore {
   readQueue(
@@ -26,7 +26,8 @@ export interface ScheduleStore {
     from: number,
     maxCount: number,
   ): Promise<readonly ScheduledEntry[]>;
-  readRecord(physicalOffset: number): Promise<Buffer | undefined>;
+  /** The records at these spans, in order; one that is gone is left out. */
+  readRecords(spans: readonly RecordSpan[]): Promise<readonly Buffer[]>;
   readonly arrivals$: Observable<DispatchInfo>;
 }
 
@@ -79,7 +80,7 @@ export class ScheduleService {
     return levelTimer$(this.deps.offsets.offsetOf(level), {
       delayMs,
       read$: (offset) => defer(() => store.readQueue(SystemTopic.SCHEDULE, queueId, offset, READ_BATCH)),
-      deliver$: (entry) => defer(() => this.deliver(level, entry)),
+      deliver$: (entries) => defer(() => this.deliver(level, entries)),
       arrivals$: store.arrivals$.pipe(
         filter((info) => info.topic === SystemTopic.SCHEDULE && info.queueId === queueId),
       ),
@@ -91,32 +92,20 @@ export class ScheduleService {
   }
 
   /** The offset advances inside the promise, so a re-put that finishes after an unsubscribe still counts. */
-  private deliver(level: number, entry: ScheduledEntry): Promise<void> {
-    const delivering = this.rePut(level, entry);
+  private deliver(level: number, entries: readonly ScheduledEntry[]): Promise<void> {
+    const delivering = rePutAll(entries, {
+      readRecords: (spans) => this.deps.store.readRecords(spans),
+      put: this.deps.put,
+      storeHost: this.deps.storeHost,
+      logger: this.deps.logger,
+    }).then((end) => {
+      this.deps.offsets.advance(level, entries.at(-1)!.queueOffset + 1, end);
+    });
     this.inFlight.add(delivering);
     const settled = (): void => {
       this.inFlight.delete(delivering);
     };
     delivering.then(settled, settled);
     return delivering;
-  }
-
-  private async rePut(level: number, entry: ScheduledEntry): Promise<void> {
-    const next = entry.queueOffset + 1;
-    const record = await this.deps.store.readRecord(entry.physicalOffset);
-    const input = record === undefined ? undefined : rePutInput(record, this.deps.storeHost);
-    if (input === undefined) {
-      this.deps.logger.error(
-        { level, queueOffset: entry.queueOffset, physicalOffset: entry.physicalOffset },
-        record === undefined
-          ? 'delayed message no longer in the CommitLog; skipped'
-          : 'delayed message has no REAL_TOPIC/REAL_QID; skipped',
-      );
-      this.deps.offsets.advance(level, next, 0);
-      return;
-    }
-    const result = await this.deps.put([input], { waitStoreMsgOK: false });
-    const stored = result.records.at(-1)!;
-    this.deps.offsets.advance(level, next, stored.physicalOffset + stored.size);
   }
 }

@@ -14,10 +14,14 @@ const enqueueOffsetOf = (text: string): number | undefined => {
  * (RocketMQ 5.x keeps the same in its timercheck file). Everything before it is in a slot file or delivered.
  */
 export class TimerCheckpoint {
+  private written: number;
+
   private constructor(
     private readonly path: string,
     private offset: number,
-  ) {}
+  ) {
+    this.written = offset;
+  }
 
   static async load(path: string): Promise<TimerCheckpoint> {
     const text = await readConfigFile(path, (t) => enqueueOffsetOf(t) !== undefined);
@@ -28,9 +32,16 @@ export class TimerCheckpoint {
     return this.offset;
   }
 
-  async advance(enqueueOffset: number): Promise<void> {
-    if (enqueueOffset <= this.offset) return;
-    await writeConfigFileAtomic(this.path, `${JSON.stringify({ enqueueOffset })}\n`);
-    this.offset = enqueueOffset;
+  /** Everything before `enqueueOffset` is in a slot file or delivered; written by the next persist(). */
+  advance(enqueueOffset: number): void {
+    this.offset = Math.max(this.offset, enqueueOffset);
+  }
+
+  /** Writes the file when the offset moved since the last write. */
+  async persist(): Promise<void> {
+    const offset = this.offset;
+    if (offset === this.written) return;
+    await writeConfigFileAtomic(this.path, `${JSON.stringify({ enqueueOffset: offset })}\n`);
+    this.written = Math.max(this.written, offset);
   }
 }

@@ -1,12 +1,16 @@
 import {
   type Observable,
   type SchedulerLike,
+  concatMap,
   defer,
-  exhaustMap,
   filter,
   firstValueFrom,
   ignoreElements,
+  interval,
   merge,
+  race,
+  repeat,
+  take,
   timer,
 } from 'rxjs';
 import { RxRocketError } from '../../errors.js';
@@ -14,7 +18,7 @@ import type { Logger } from '../../logger.js';
 import type { HostAddress, MessageRecordInput } from '../../protocol/message.js';
 import type { PutOptions, PutResult } from '../store/message-store.js';
 import type { ScheduleStore } from './schedule-service.js';
-import { rePutInput } from './re-put.js';
+import { rePutAll } from './re-put-all.js';
 import type { TimerCheckpoint } from './timer-checkpoint.js';
 import { TIMER_TOPIC } from './timer-properties.js';
 import type { SlotEntry, TimerSlots } from './timer-slots.js';
@@ -27,6 +31,8 @@ export interface TimerServiceDeps {
   readonly checkpoint: TimerCheckpoint;
   /** How often due slots are looked for when nothing arrives. */
   readonly tickMs: number;
+  /** How often the enqueue offset is written (flushDelayOffsetInterval). */
+  readonly flushIntervalMs: number;
   readonly scheduler: SchedulerLike;
   readonly logger: Logger;
 }
@@ -40,7 +46,9 @@ const COMMIT_WAIT_MS = 30_000;
  * log): each round takes new entries of rmq_sys_wheel_timer into the slot of their time (or re-puts them
  * at once when that slot has passed), then re-puts the messages of every slot whose window has passed and
  * removes its file. Progress is the slot files themselves plus the enqueue offset, which moves only once
- * the slot files and the direct re-puts are in their files.
+ * the slot files and the direct re-puts are in their files, and is written every flush interval and at stop.
+ * After a crash, entries taken since the last write are taken again: a slot file counts each once, but
+ * one already delivered, or re-put at once for being due, is delivered a second time.
  */
 export class TimerService {
   private running: Promise<void> | undefined;
@@ -48,20 +56,40 @@ export class TimerService {
 
   constructor(private readonly deps: TimerServiceDeps) {}
 
+  /**
+   * Rounds one after the other; between two, a wait until the next slot's window ends (so a slot goes out
+   * right when it is due), a new timer message arrives, or a tick passes, whichever comes first.
+   */
   readonly loop$: Observable<never> = defer(() =>
     merge(
-      timer(0, this.deps.tickMs, this.deps.scheduler),
-      this.deps.store.arrivals$.pipe(filter((info) => info.topic === TIMER_TOPIC)),
-    ).pipe(
-      exhaustMap(() => defer(() => this.guardedRound())),
-      ignoreElements(),
-    ),
+      defer(() => this.guardedRound()).pipe(repeat({ delay: () => this.nextWake$() })),
+      interval(this.deps.flushIntervalMs, this.deps.scheduler).pipe(
+        concatMap(() => defer(() => this.persist())),
+      ),
+    ).pipe(ignoreElements()),
   );
 
-  /** Lets the round in progress finish its slot and its enqueue batch, and starts no other. */
+  private nextWake$(): Observable<unknown> {
+    const { slots, scheduler, tickMs } = this.deps;
+    const next = slots.nextDueAt();
+    const wait = next === undefined ? tickMs : Math.max(0, Math.min(tickMs, next - scheduler.now()));
+    return race(
+      timer(wait, scheduler),
+      this.deps.store.arrivals$.pipe(filter((info) => info.topic === TIMER_TOPIC)),
+    ).pipe(take(1));
+  }
+
+  /** Lets the round in progress finish its slot and its enqueue batch, starts no other, writes the offset. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.running;
+    await this.persist();
+  }
+
+  private async persist(): Promise<void> {
+    await this.deps.checkpoint.persist().catch((error: unknown) => {
+      this.deps.logger.error({ error: String(error) }, 'timer enqueue offset not persisted');
+    });
   }
 
   private guardedRound(): Promise<void> {
@@ -100,14 +128,18 @@ export class TimerService {
     }
     await slots.append(waiting);
     await this.deliverAll(due.sort((a, b) => a.deliverAt - b.deliverAt));
-    await checkpoint.advance(entries.at(-1)!.queueOffset + 1);
+    checkpoint.advance(entries.at(-1)!.queueOffset + 1);
     return entries.length;
   }
 
   /** Re-puts the messages in order and resolves once the CommitLog file holds all of them. */
   private async deliverAll(entries: readonly SlotEntry[]): Promise<void> {
-    let end = 0;
-    for (const entry of entries) end = Math.max(end, await this.rePut(entry));
+    const end = await rePutAll(entries, {
+      readRecords: (spans) => this.deps.store.readRecords(spans),
+      put: this.deps.put,
+      storeHost: this.deps.storeHost,
+      logger: this.deps.logger,
+    });
     const deadline = this.deps.scheduler.now() + COMMIT_WAIT_MS;
     while (this.deps.store.maxPhysicalOffset < end) {
       if (this.deps.scheduler.now() > deadline) {
@@ -115,23 +147,5 @@ export class TimerService {
       }
       await firstValueFrom(timer(COMMIT_POLL_MS, this.deps.scheduler));
     }
-  }
-
-  /** Resolves with the end of the re-put record, or 0 when the message was skipped. */
-  private async rePut(entry: SlotEntry): Promise<number> {
-    const record = await this.deps.store.readRecord(entry.physicalOffset);
-    const input = record === undefined ? undefined : rePutInput(record, this.deps.storeHost);
-    if (input === undefined) {
-      this.deps.logger.error(
-        { physicalOffset: entry.physicalOffset, queueOffset: entry.queueOffset },
-        record === undefined
-          ? 'timer message no longer in the CommitLog; skipped'
-          : 'timer message has no REAL_TOPIC/REAL_QID; skipped',
-      );
-      return 0;
-    }
-    const result = await this.deps.put([input], { waitStoreMsgOK: false });
-    const stored = result.records.at(-1)!;
-    return stored.physicalOffset + stored.size;
   }
 }

@@ -97,6 +97,12 @@ export class TimerSlots {
     return due;
   }
 
+  /** When the oldest slot comes due; undefined without any. */
+  nextDueAt(): number | undefined {
+    const first = this.slots[0];
+    return first === undefined ? undefined : first + this.precisionMs;
+  }
+
   get pendingSlots(): number {
     return this.slots.length;
   }

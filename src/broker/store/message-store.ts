@@ -20,7 +20,7 @@ import { MessageIllegalError } from '../../protocol/message-illegal-error.js';
 import type { BrokerConfig } from '../config.js';
 import type { StoreCheckpoint } from './checkpoint.js';
 import { cleanService$ } from './clean-service.js';
-import type { AppendedRecord, CommitLog } from './commit-log.js';
+import type { AppendedRecord, CommitLog, LogSpan } from './commit-log.js';
 import type { ConsumeQueueEntry, ConsumeQueueTable } from './consume-queue-table.js';
 import { type GetMessageRequest, type GetMessageResult, getMessage } from './get-message.js';
 import type { IndexService } from './index-service.js';
@@ -296,6 +296,11 @@ export class MessageStore {
   /** The record at a physical offset (an offset msgId's), or undefined. */
   readRecord(physicalOffset: number): Promise<Buffer | undefined> {
     return this.commitLog.readRecord(physicalOffset);
+  }
+
+  /** The records at these spans, read with as few file reads as they allow; a span already deleted is left out. */
+  readRecords(spans: readonly LogSpan[]): Promise<Buffer[]> {
+    return this.commitLog.readSpans(spans);
   }
 
   /** Up to `maxCount` ConsumeQueue entries from `from` (or the first one kept); none without the queue. */

@@ -38,27 +38,26 @@ const deps = (scheduler: TestScheduler, over: Partial<LevelTimerDeps>): LevelTim
 });
 
 describe('levelTimer$', () => {
-  it('moves each message when due, in queue order, and waits exactly for the next one', () => {
+  it('moves the due messages together, in queue order, and waits exactly for the next one', () => {
     const scheduler = newScheduler();
     scheduler.run(({ cold, expectObservable }) => {
-      const delivered: [number, number][] = [];
+      const delivered: [number, number[]][] = [];
       const timer$ = levelTimer$(
         0,
         deps(scheduler, {
           read$: queueOf(scheduler, [entry(0, 10), entry(1, 10), entry(2, 30)]),
-          deliver$: (e) =>
+          deliver$: (batch) =>
             defer(() => {
-              delivered.push([scheduler.now(), e.queueOffset]);
+              delivered.push([scheduler.now(), batch.map((e) => e.queueOffset)]);
               return cold('-x|');
             }),
         }),
       );
-      expectObservable(timer$.pipe(take(3))).toBe('12ms a 1ms b 17ms (c|)', { a: 1, b: 2, c: 3 });
+      expectObservable(timer$.pipe(take(2))).toBe('12ms a 19ms (b|)', { a: 2, b: 3 });
       scheduler.flush();
       expect(delivered).toEqual([
-        [10, 0],
-        [12, 1],
-        [30, 2],
+        [10, [0, 1]],
+        [30, [2]],
       ]);
     });
   });
@@ -102,11 +101,12 @@ describe('levelTimer$', () => {
         0,
         deps(scheduler, {
           read$: queueOf(scheduler, [entry(0, 0), entry(1, 0)]),
-          deliver$: (e) => defer(() => (e.queueOffset === 0 && attempts++ === 0 ? cold('-#') : cold('-x|'))),
+          deliver$: (batch) =>
+            defer(() => (batch[0]!.queueOffset === 0 && attempts++ === 0 ? cold('-#') : cold('-x|'))),
           logger,
         }),
       );
-      expectObservable(timer$.pipe(take(2))).toBe('53ms a 1ms (b|)', { a: 1, b: 2 });
+      expectObservable(timer$.pipe(take(1))).toBe('53ms (a|)', { a: 2 });
       scheduler.flush();
       expect(logger.lines.filter((l) => l.level === 'error')).toHaveLength(1);
     });

@@ -81,14 +81,17 @@ describe('TimerSlots', () => {
 });
 
 describe('TimerCheckpoint', () => {
-  it('starts at 0, moves only forward, and survives a reload; a corrupt file falls back to its backup', async () => {
+  it('starts at 0, moves only forward, is written by persist and survives a reload; a corrupt file falls back to its backup', async () => {
     const path = join(dir, 'timerCheckpoint.json');
     const checkpoint = await TimerCheckpoint.load(path);
     expect(checkpoint.enqueueOffset).toBe(0);
-    await checkpoint.advance(12);
-    await checkpoint.advance(13);
-    await checkpoint.advance(5);
+    checkpoint.advance(12);
+    expect((await TimerCheckpoint.load(path)).enqueueOffset).toBe(0);
+    await checkpoint.persist();
+    checkpoint.advance(13);
+    checkpoint.advance(5);
     expect(checkpoint.enqueueOffset).toBe(13);
+    await checkpoint.persist();
     expect((await TimerCheckpoint.load(path)).enqueueOffset).toBe(13);
     await writeFile(path, '{"enqueueOff');
     expect((await TimerCheckpoint.load(path)).enqueueOffset).toBe(12);
