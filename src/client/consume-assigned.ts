@@ -15,6 +15,7 @@ import {
   mergeMap,
   switchMap,
   retry,
+  take,
   takeUntil,
   timer,
 } from 'rxjs';
@@ -25,6 +26,7 @@ import { PULL_DELAY_ON_ERROR_MS, type PullRequest, type PullResult, pullLoop$ } 
 import type { MessageQueue } from './queue-selector.js';
 import { type Assignment, queueKey } from './rebalance/rebalance.js';
 import type { MessageExt } from '../protocol/message.js';
+import type { OrderlyQueues } from './orderly/orderly-queues.js';
 
 /** RocketMQ's submitConsumeRequestLater: a message that could not be sent back is handed out again after 5 s. */
 export const REDELIVER_LATER_MS = 5000;
@@ -45,6 +47,8 @@ export interface ConsumeAssignedDeps {
   readonly redeliverLaterMs?: number;
   readonly onError?: (error: unknown, queue: MessageQueue) => void;
   readonly scheduler?: SchedulerLike;
+  /** An orderly subscription's locks: pull once held, a batch at a time, release between batches. */
+  readonly orderly?: OrderlyQueues;
 }
 
 /**
@@ -121,15 +125,23 @@ export function consumeAssigned$(
           ...(deps.onError === undefined ? {} : { onError: (e: unknown) => deps.onError?.(e, queue) }),
           ...(deps.scheduler === undefined ? {} : { scheduler: deps.scheduler }),
         }).pipe(map((ext) => toConsumerMessage(ext, queue, settlement(queue, pq))));
+        const consumed$ = deps.orderly === undefined ? loop$ : deps.orderly.consume(queue, loop$);
         // the broker moved the offset: start a fresh window there, as RocketMQ's next rebalance would
         return concat(
-          loop$,
+          consumed$,
           defer(() => (movedTo === undefined ? EMPTY : run$(queue, movedTo))),
         );
       });
 
+    // an orderly queue reads its start offset only once locked: its previous owner wrote it before unlocking
+    const ready$ = (queue: MessageQueue): Observable<never> =>
+      deps.orderly === undefined ? EMPTY : deps.orderly.ready$(queue).pipe(take(1), ignoreElements());
+
     const assigned$ = (queue: MessageQueue): Observable<ConsumerMessage> =>
-      defer(() => deps.startOffset$(queue)).pipe(
+      concat(
+        ready$(queue),
+        defer(() => deps.startOffset$(queue)),
+      ).pipe(
         // the queue stays assigned, so no later rebalance would start it: keep trying, as a failed pull does
         retry({
           delay: (error: unknown) => {
@@ -142,13 +154,17 @@ export function consumeAssigned$(
       );
 
     const revoke$ = (queue: MessageQueue): Observable<never> =>
-      defer(() => {
-        const key = queueKey(queue);
-        windows.get(key)?.drop();
-        windows.delete(key);
-        revoked$.next(key);
-        return deps.offsets.remove$(queue).pipe(ignoreElements());
-      });
+      concat(
+        deps.orderly?.release$(queue) ?? EMPTY,
+        defer(() => {
+          const key = queueKey(queue);
+          windows.get(key)?.drop();
+          windows.delete(key);
+          revoked$.next(key);
+          return deps.offsets.remove$(queue).pipe(ignoreElements());
+        }),
+        deps.orderly?.released$(queue) ?? EMPTY,
+      );
 
     return merge(
       assignment$.pipe(mergeMap((a) => merge(...a.removed.map(revoke$), ...a.added.map(assigned$)))),

@@ -37,6 +37,12 @@ export interface PushConsumerOptions extends ClientOptions {
    * `instanceName` too so that a restarted process finds its file: the default one changes with every start.
    */
   readonly offsetStoreDir?: string;
+  /** Orderly: messages of a queue handed to the handler at once (consumeMessageBatchMaxSize, 1). */
+  readonly consumeMessageBatchMaxSize?: number;
+  /** Orderly: how long a queue waits after a failed batch before it is retried (1 s). */
+  readonly suspendCurrentQueueTimeMillis?: number;
+  /** Orderly clustering: how often the broker locks are renewed, and unheld queues tried again (20 s). */
+  readonly lockIntervalMs?: number;
 }
 
 export interface ResolvedPushConsumerOptions {
@@ -52,6 +58,9 @@ export interface ResolvedPushConsumerOptions {
   readonly pullThresholds?: ProcessQueueLimits;
   readonly brokerSuspendMaxTimeMs?: number;
   readonly redeliverLaterMs?: number;
+  readonly consumeMessageBatchMaxSize: number;
+  readonly suspendCurrentQueueTimeMillis: number;
+  readonly lockIntervalMs?: number;
 }
 
 /** What a consumer does, as it happens: for tests, metrics and anyone curious. */

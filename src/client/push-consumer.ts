@@ -47,11 +47,21 @@ import type { MessageQueue } from './queue-selector.js';
 import { DEFAULT_CONSUME_TIMESTAMP_AGE_MS, RETRY_TOPIC_PREFIX } from './start-offset.js';
 import { type MessageSelector, byTag, subscriptionData, toSelector } from './subscription.js';
 import { topicMessages$ } from './topic-pipeline.js';
+import { consumeOrderly } from './orderly/consume-orderly.js';
+import { CONSUME_BATCH_MAX_SIZE, SUSPEND_CURRENT_QUEUE_MS } from './orderly/orderly-gate.js';
 
 /** A consume$ handler: its Observable completing (or its Promise resolving) is success, an error asks for a retry. */
 export type ConsumeHandler = (message: ConsumerMessage) => ObservableInput<unknown>;
 
-export interface ConsumeOptions {
+export interface SubscribeOptions {
+  /**
+   * MessageListenerOrderly: a queue's messages in offset order, its next batch only once the previous one is
+   * settled; retry() suspends the queue and redelivers locally. Clustering holds the queues' broker locks.
+   */
+  readonly orderly?: boolean;
+}
+
+export interface ConsumeOptions extends SubscribeOptions {
   /** Handlers running at once across the topic's queues (consumeThreadMax, 20). */
   readonly concurrency?: number;
 }
@@ -71,7 +81,11 @@ export interface PushConsumer {
    * joins the group (heartbeat) and rebalances; unsubscribing stops the pulls and, with the last
    * subscription, writes the offsets and leaves the group (UNREGISTER_CLIENT). One subscription per topic.
    */
-  messages$(topic: string, expression?: string | MessageSelector): Observable<ConsumerMessage>;
+  messages$(
+    topic: string,
+    expression?: string | MessageSelector,
+    options?: SubscribeOptions,
+  ): Observable<ConsumerMessage>;
   /** messages$ through `handler`: acked when it completes, retried when it errors. */
   consume$(
     topic: string,
@@ -109,6 +123,9 @@ function resolve(options: PushConsumerOptions, now: number): ResolvedPushConsume
     ...optional('pullThresholds'),
     ...optional('brokerSuspendMaxTimeMs'),
     ...optional('redeliverLaterMs'),
+    consumeMessageBatchMaxSize: options.consumeMessageBatchMaxSize ?? CONSUME_BATCH_MAX_SIZE,
+    suspendCurrentQueueTimeMillis: options.suspendCurrentQueueTimeMillis ?? SUSPEND_CURRENT_QUEUE_MS,
+    ...optional('lockIntervalMs'),
   };
 }
 
@@ -126,6 +143,8 @@ class PushConsumerImpl implements PushConsumer {
   private readonly assignments = new Map<string, readonly MessageQueue[]>();
   private readonly windows = new Set<Map<string, ProcessQueue>>();
   private readonly closing$ = new Subject<void>();
+  /** Broker locks of ended orderly pipelines, given up after the offsets are written. */
+  private readonly releases: Observable<never>[] = [];
   private readonly persistLoop$: Observable<never>;
   private readonly retryMessages$: Observable<ConsumerMessage>;
   /** Offset writes and UNREGISTER_CLIENT after a last unsubscribe, which shutdown() waits for. */
@@ -188,12 +207,22 @@ class PushConsumerImpl implements PushConsumer {
     return this.instance.clientId;
   }
 
-  messages$(topic: string, expression?: string | MessageSelector): Observable<ConsumerMessage> {
+  messages$(
+    topic: string,
+    expression?: string | MessageSelector,
+    options: SubscribeOptions = {},
+  ): Observable<ConsumerMessage> {
     // a group left a moment ago is joined again only once the leaving is done
-    return defer(() => from(this.pending)).pipe(switchMap(() => this.subscribe$(topic, expression)));
+    return defer(() => from(this.pending)).pipe(
+      switchMap(() => this.subscribe$(topic, expression, options.orderly === true)),
+    );
   }
 
-  private subscribe$(topic: string, expression?: string | MessageSelector): Observable<ConsumerMessage> {
+  private subscribe$(
+    topic: string,
+    expression: string | MessageSelector | undefined,
+    orderly: boolean,
+  ): Observable<ConsumerMessage> {
     return defer(() => {
       if (this.closed)
         throw new MQClientError('ERR_CONSUMER_CLOSED', `push consumer ${this.group} is shut down`);
@@ -205,9 +234,10 @@ class PushConsumerImpl implements PushConsumer {
       const subVersion = this.instance.now();
       this.subscriptions.set(topic, subscriptionData(topic, selector, subVersion));
       this.register();
-      const own$ = this.pipeline$(topic, selector, subVersion);
+      const own$ = this.pipeline$(topic, selector, subVersion, orderly);
+      // an orderly consumer retries locally and dead-letters directly: nothing of its goes to %RETRY%group
       const retried$ =
-        this.options.model === 'CLUSTERING'
+        this.options.model === 'CLUSTERING' && !orderly
           ? this.retryMessages$.pipe(filter((m) => m.topic === topic))
           : EMPTY;
       return concat(this.announce$(topic), merge(own$, retried$, this.persistLoop$)).pipe(
@@ -225,6 +255,9 @@ class PushConsumerImpl implements PushConsumer {
     handler: ConsumeHandler,
     options: ConsumeOptions = {},
   ): Observable<ConsumeResult> {
+    const concurrency = options.concurrency ?? DEFAULT_CONSUME_CONCURRENCY;
+    if (options.orderly === true)
+      return this.messages$(topic, expression, options).pipe(consumeOrderly(handler, concurrency, this.logger));
     return this.messages$(topic, expression).pipe(
       mergeMap(
         (message) =>
@@ -240,7 +273,7 @@ class PushConsumerImpl implements PushConsumer {
               return of<ConsumeResult>({ message, status: 'RECONSUME_LATER', error });
             }),
           ),
-        options.concurrency ?? DEFAULT_CONSUME_CONCURRENCY,
+        concurrency,
       ),
     );
   }
@@ -264,7 +297,12 @@ class PushConsumerImpl implements PushConsumer {
   }
 
   /** One topic's pipeline with its windows and assignment kept where stats and assignment() read them. */
-  private pipeline$(topic: string, selector: MessageSelector, subVersion: number): Observable<ConsumerMessage> {
+  private pipeline$(
+    topic: string,
+    selector: MessageSelector,
+    subVersion: number,
+    orderly = false,
+  ): Observable<ConsumerMessage> {
     return defer(() => {
       const windows = new Map<string, ProcessQueue>();
       this.windows.add(windows);
@@ -278,6 +316,8 @@ class PushConsumerImpl implements PushConsumer {
         windows,
         logger: this.logger,
         onAssigned: (queues) => this.assignments.set(topic, queues),
+        orderly,
+        onStop: (release$) => this.releases.push(release$),
         ...(this.sendBack$ === undefined ? {} : { sendBack$: this.sendBack$ }),
       }).pipe(
         finalize(() => {
@@ -309,9 +349,16 @@ class PushConsumerImpl implements PushConsumer {
 
   private unsubscribed(topic: string): void {
     this.subscriptions.delete(topic);
-    if (this.subscriptions.size > 0 || !this.registered) return;
-    this.registered = false;
-    const leave$ = concat(this.offsets.persist$(), this.instance.unregister$('consumer', this.group));
+    const releases = this.releases.splice(0);
+    const leaving = this.subscriptions.size === 0 && this.registered;
+    if (!leaving && releases.length === 0) return;
+    if (leaving) this.registered = false;
+    // an orderly queue's next owner reads the offset once it gets the lock: written first, then unlocked
+    const leave$ = concat(
+      this.offsets.persist$(),
+      merge(...releases),
+      leaving ? this.instance.unregister$('consumer', this.group) : EMPTY,
+    );
     this.pending = this.pending.then(() =>
       lastValueFrom(leave$.pipe(map(() => undefined)), { defaultValue: undefined }).catch((error: unknown) => {
         this.logger.warn({ error: String(error) }, 'leaving the group failed');

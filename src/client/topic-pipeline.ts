@@ -10,6 +10,7 @@ import {
   switchMap,
   tap,
   timer,
+  concatMap,
 } from 'rxjs';
 import type { Logger } from '../logger.js';
 import type { MessageExt } from '../protocol/message.js';
@@ -26,6 +27,8 @@ import type { ConsumerEvent, ResolvedPushConsumerOptions } from './push-consumer
 import type { MessageQueue } from './queue-selector.js';
 import { REBALANCE_INTERVAL_MS, type RebalancePorts, rebalance$ } from './rebalance/rebalance.js';
 import { startOffset$ } from './start-offset.js';
+import { type OrderlyQueues, createOrderlyQueues } from './orderly/orderly-queues.js';
+import { type QueueLocks, createQueueLocks } from './orderly/queue-locks.js';
 import type { MessageSelector } from './subscription.js';
 
 /** The first retry of a failed rebalance (no route yet, broker down); doubled per failure up to the interval. */
@@ -46,6 +49,10 @@ export interface TopicPipelineDeps {
   readonly windows: Map<string, ProcessQueue>;
   readonly onAssigned: (queues: readonly MessageQueue[]) => void;
   readonly logger: Logger;
+  /** An orderly subscription: broker locks in clustering, and a batch of a queue at a time. */
+  readonly orderly?: boolean;
+  /** Called as the pipeline ends with what gives its broker locks up, for the consumer to run before it leaves. */
+  readonly onStop?: (release$: Observable<never>) => void;
 }
 
 /**
@@ -147,7 +154,13 @@ export function topicMessages$(
       }),
     );
 
-    return consumeAssigned$(assignment$, {
+    const orderly = deps.orderly === true ? orderlyParts(topic, deps) : undefined;
+    const assigned$ =
+      orderly?.locks === undefined
+        ? assignment$
+        : assignment$.pipe(concatMap((a) => concat(orderly.locks!.want$(a.queues).pipe(ignoreElements()), [a])));
+
+    const messages$ = consumeAssigned$(assigned$, {
       startOffset$: (queue) =>
         startOffset$(queue, options.consumeFromWhere, options.consumeTimestamp, lookups),
       pull$,
@@ -160,10 +173,53 @@ export function topicMessages$(
       onError: (error, queue) => {
         logger.warn({ queue, error: String(error) }, 'consumer call failed');
       },
-    }).pipe(
+      ...(orderly === undefined ? {} : { orderly: orderly.queues }),
+    });
+    const locks = orderly?.locks;
+    return (locks === undefined ? messages$ : merge(messages$, locks.renewLoop$())).pipe(
       finalize(() => {
         timers.unsubscribe();
+        if (locks !== undefined) deps.onStop?.(defer(() => locks.unlock$(locks.held())).pipe(ignoreElements()));
       }),
     );
   });
+}
+
+/** The locks of an orderly subscription: broker locks only in clustering, where a DLQ takes exhausted messages. */
+function orderlyParts(
+  topic: string,
+  deps: TopicPipelineDeps,
+): { readonly queues: OrderlyQueues; readonly locks?: QueueLocks } {
+  const { instance, options, logger } = deps;
+  const locks =
+    options.model === 'CLUSTERING'
+      ? createQueueLocks({
+          invoke: (address, request, timeoutMs) => instance.remoting.invoke$(address, request, timeoutMs),
+          routes: deps.routes,
+          group: options.group,
+          clientId: instance.clientId,
+          timeoutMs: instance.options.requestTimeoutMs,
+          scheduler: instance.options.scheduler,
+          ...(options.lockIntervalMs === undefined ? {} : { renewIntervalMs: options.lockIntervalMs }),
+          onError: (error, brokerName) => {
+            logger.warn({ topic, brokerName, error: String(error) }, 'queue lock call failed');
+          },
+        })
+      : undefined;
+  const sendBack$ = deps.sendBack$;
+  const queues = createOrderlyQueues(
+    {
+      batchSize: options.consumeMessageBatchMaxSize,
+      suspendMs: options.suspendCurrentQueueTimeMillis,
+      maxReconsumeTimes: options.maxReconsumeTimes,
+      scheduler: instance.options.scheduler,
+      // a negative delay level sends the message straight to %DLQ%group
+      ...(sendBack$ === undefined ? {} : { deadLetter$: (m: ConsumerMessage) => sendBack$(m, -1) }),
+      onGiveUp: (m, reason) => {
+        logger.warn({ topic, msgId: m.msgId, queueOffset: m.queueOffset, reason }, 'orderly message given up');
+      },
+    },
+    locks,
+  );
+  return locks === undefined ? { queues } : { queues, locks };
 }
