@@ -37,11 +37,7 @@ export async function run(report: BenchReport): Promise<void> {
   }
 }
 
-async function drain(
-  report: BenchReport,
-  namesrv: string,
-  producer: ClientModule.Producer,
-): Promise<void> {
+async function drain(report: BenchReport, namesrv: string, producer: ClientModule.Producer): Promise<void> {
   const topic = 'BenchDrain';
   const total = 100_000;
   report.progress(`storing ${total} x 1 KiB`);
@@ -79,11 +75,7 @@ async function drain(
   });
 }
 
-async function latency(
-  report: BenchReport,
-  namesrv: string,
-  producer: ClientModule.Producer,
-): Promise<void> {
+async function latency(report: BenchReport, namesrv: string, producer: ClientModule.Producer): Promise<void> {
   const topic = 'BenchLatency';
   await firstValueFrom(producer.send$({ topic, body: BODY }));
   const consumer = createPushConsumer({ group: 'bench-latency', namesrv, instanceName: 'bench-latency' });

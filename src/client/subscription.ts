@@ -21,7 +21,11 @@ export const toSelector = (expression: string | MessageSelector | undefined): Me
  * The SubscriptionData a heartbeat and every pull carry (FilterAPI.build): tags split and hashed for TAG, the
  * expression as it is for SQL92 (the broker parses it). `subVersion` is when the subscription was made.
  */
-export function subscriptionData(topic: string, selector: MessageSelector, subVersion: number): SubscriptionData {
+export function subscriptionData(
+  topic: string,
+  selector: MessageSelector,
+  subVersion: number,
+): SubscriptionData {
   if (selector.type === 'SQL92') {
     return {
       classFilterMode: false,

@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Producer, createProducer } from '../../../src/client/producer.js';
 import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
 import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
-import { bodyOf, createRoutedTopic, sendNumbered, tally, waitFor } from '../../fixtures/client/push-fixture.js';
+import {
+  bodyOf,
+  createRoutedTopic,
+  sendNumbered,
+  tally,
+  waitFor,
+} from '../../fixtures/client/push-fixture.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
 
 const TOPIC = 'Broadcast';
@@ -56,7 +62,9 @@ describe('push consumer: broadcasting', () => {
 
     const first: string[][] = [[], []];
     const cs = first.map((seen, i) => member(b, `bc-${i}`, seen));
-    await waitFor('both members to own all 4 queues', () => cs.every((c) => c.assignment(TOPIC).length === 4));
+    await waitFor('both members to own all 4 queues', () =>
+      cs.every((c) => c.assignment(TOPIC).length === 4),
+    );
     const before = await sendNumbered(producer, TOPIC, 100, 'before-');
     await waitFor('both members to get all 100', () =>
       first.every((seen) => tally(seen).distinct.size === before.length),

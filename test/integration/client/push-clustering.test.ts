@@ -16,7 +16,13 @@ import { RequestCode } from '../../../src/protocol/request-code.js';
 import { ResponseCode } from '../../../src/protocol/response-code.js';
 import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
 import { call } from '../../fixtures/broker/broker-fixture.js';
-import { bodyOf, createRoutedTopic, sendNumbered, tally, waitFor } from '../../fixtures/client/push-fixture.js';
+import {
+  bodyOf,
+  createRoutedTopic,
+  sendNumbered,
+  tally,
+  waitFor,
+} from '../../fixtures/client/push-fixture.js';
 
 const TOPIC = 'Clustered';
 const GROUP = 'cg-clustered';

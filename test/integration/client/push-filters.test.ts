@@ -5,7 +5,14 @@ import { type Producer, createProducer } from '../../../src/client/producer.js';
 import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
 import { type MessageSelector, bySql } from '../../../src/client/subscription.js';
 import { Sql92SyntaxError } from '../../../src/protocol/filter/sql92.js';
+import {
+  decodeConsumerConnection,
+  encodeGetConsumerConnectionListRequestHeader,
+} from '../../../src/protocol/headers/admin-stats.js';
+import { RequestCode } from '../../../src/protocol/request-code.js';
+import { ResponseCode } from '../../../src/protocol/response-code.js';
 import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
+import { call } from '../../fixtures/broker/broker-fixture.js';
 import { bodyOf, createRoutedTopic, waitFor } from '../../fixtures/client/push-fixture.js';
 
 const TOPIC = 'Filtered';
@@ -100,5 +107,31 @@ describe('push consumer: filters', () => {
     consumers.push(consumer);
     const failed = lastValueFrom(consumer.messages$(TOPIC, bySql('a > AND'))).catch((e: unknown) => e);
     await expect(failed).resolves.toBeInstanceOf(Sql92SyntaxError);
+  });
+
+  it('the heartbeat tells the broker the subscriptions: the SQL92 one and the group’s retry topic', async () => {
+    const b = await start();
+    const group = 'cg-heartbeat';
+    const consumer = createPushConsumer({ group, namesrv: b.namesrvAddress });
+    consumers.push(consumer);
+    subscriptions.push(consumer.messages$(TOPIC, bySql('a IS NOT NULL')).subscribe((m) => m.ack()));
+    const connection = async () => {
+      const response = await call(b.brokerAddress, RequestCode.GET_CONSUMER_CONNECTION_LIST, {
+        extFields: encodeGetConsumerConnectionListRequestHeader({ consumerGroup: group }),
+      });
+      return response.code === ResponseCode.SUCCESS ? decodeConsumerConnection(response.body) : undefined;
+    };
+    await waitFor('the group online', async () => (await connection()) !== undefined);
+    const online = await connection();
+    expect(online?.connectionSet.map((c) => c.clientId)).toEqual([consumer.clientId]);
+    expect(online?.messageModel).toBe('CLUSTERING');
+    expect(online?.subscriptionTable[TOPIC]).toMatchObject({
+      subString: 'a IS NOT NULL',
+      expressionType: 'SQL92',
+    });
+    expect(online?.subscriptionTable[`%RETRY%${group}`]).toMatchObject({
+      subString: '*',
+      expressionType: 'TAG',
+    });
   });
 });

@@ -58,7 +58,9 @@ function consume(
         // a redelivery from %RETRY%group carries the topic it was sent to
         const body = m.topic === TOPIC ? bodyOf(m) : `${m.topic}:${bodyOf(m)}`;
         deliveries.set(body, [...(deliveries.get(body) ?? []), m.reconsumeTimes]);
-        return fails(body, m.reconsumeTimes) ? throwError(() => new Error(`fail ${body}`)) : Promise.resolve();
+        return fails(body, m.reconsumeTimes)
+          ? throwError(() => new Error(`fail ${body}`))
+          : Promise.resolve();
       })
       .subscribe(),
   );
@@ -69,7 +71,9 @@ async function maxOffset(b: BrokerProcess, topic: string): Promise<number> {
   const response = await call(b.brokerAddress, RequestCode.GET_MAX_OFFSET, {
     extFields: encodeGetMaxOffsetRequestHeader({ topic, queueId: 0 }),
   });
-  return response.code === ResponseCode.SUCCESS ? decodeGetMaxOffsetResponseHeader(response.extFields).offset : 0;
+  return response.code === ResponseCode.SUCCESS
+    ? decodeGetMaxOffsetResponseHeader(response.extFields).offset
+    : 0;
 }
 
 describe('push consumer: retries', () => {
