@@ -137,7 +137,8 @@ class PushConsumerImpl implements PushConsumer {
   private readonly routes: RouteLookup;
   private readonly api: ConsumerApi;
   private readonly offsets: OffsetStore;
-  private readonly sendBack$: ((message: ConsumerMessage, delayLevel: number) => Observable<void>) | undefined;
+  private readonly sendBack$:
+    ((message: ConsumerMessage, delayLevel: number) => Observable<void>) | undefined;
   private readonly events = new Subject<ConsumerEvent>();
   private readonly subscriptions = new Map<string, SubscriptionData>();
   private readonly assignments = new Map<string, readonly MessageQueue[]>();
@@ -156,7 +157,10 @@ class PushConsumerImpl implements PushConsumer {
     if (userOptions.group.length === 0) throw new RangeError('a push consumer needs a group');
     this.instance = acquireClientInstance(userOptions);
     this.options = resolve(userOptions, this.instance.now());
-    this.logger = this.instance.options.logger.child({ component: 'push-consumer', group: userOptions.group });
+    this.logger = this.instance.options.logger.child({
+      component: 'push-consumer',
+      group: userOptions.group,
+    });
     this.events$ = this.events.asObservable();
     this.routes = (topic) => this.instance.routes.route$(topic);
     this.api = createConsumerApi((address, request, timeoutMs) =>
@@ -175,7 +179,10 @@ class PushConsumerImpl implements PushConsumer {
       {
         scheduler: this.instance.options.scheduler,
         onError: (error, queue) => {
-          this.logger.warn({ queue, error: String(error) }, 'offset write failed; retried at the next persist');
+          this.logger.warn(
+            { queue, error: String(error) },
+            'offset write failed; retried at the next persist',
+          );
         },
         ...(this.options.persistOffsetIntervalMs === undefined
           ? {}
@@ -191,7 +198,10 @@ class PushConsumerImpl implements PushConsumer {
       // a redelivery for a topic no longer subscribed goes back to the broker: on to its next try, or the DLQ
       filter((m) => {
         if (this.subscriptions.has(m.topic)) return true;
-        this.logger.warn({ topic: m.topic, msgId: m.msgId }, 'redelivery for a topic not subscribed; sent back');
+        this.logger.warn(
+          { topic: m.topic, msgId: m.msgId },
+          'redelivery for a topic not subscribed; sent back',
+        );
         m.retry();
         return false;
       }),
@@ -257,7 +267,9 @@ class PushConsumerImpl implements PushConsumer {
   ): Observable<ConsumeResult> {
     const concurrency = options.concurrency ?? DEFAULT_CONSUME_CONCURRENCY;
     if (options.orderly === true)
-      return this.messages$(topic, expression, options).pipe(consumeOrderly(handler, concurrency, this.logger));
+      return this.messages$(topic, expression, options).pipe(
+        consumeOrderly(handler, concurrency, this.logger),
+      );
     return this.messages$(topic, expression).pipe(
       mergeMap(
         (message) =>
@@ -360,9 +372,11 @@ class PushConsumerImpl implements PushConsumer {
       leaving ? this.instance.unregister$('consumer', this.group) : EMPTY,
     );
     this.pending = this.pending.then(() =>
-      lastValueFrom(leave$.pipe(map(() => undefined)), { defaultValue: undefined }).catch((error: unknown) => {
-        this.logger.warn({ error: String(error) }, 'leaving the group failed');
-      }),
+      lastValueFrom(leave$.pipe(map(() => undefined)), { defaultValue: undefined }).catch(
+        (error: unknown) => {
+          this.logger.warn({ error: String(error) }, 'leaving the group failed');
+        },
+      ),
     );
   }
 

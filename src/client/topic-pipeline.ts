@@ -158,7 +158,9 @@ export function topicMessages$(
     const assigned$ =
       orderly?.locks === undefined
         ? assignment$
-        : assignment$.pipe(concatMap((a) => concat(orderly.locks!.want$(a.queues).pipe(ignoreElements()), [a])));
+        : assignment$.pipe(
+            concatMap((a) => concat(orderly.locks!.want$(a.queues).pipe(ignoreElements()), [a])),
+          );
 
     const messages$ = consumeAssigned$(assigned$, {
       startOffset$: (queue) =>
@@ -179,7 +181,8 @@ export function topicMessages$(
     return (locks === undefined ? messages$ : merge(messages$, locks.renewLoop$())).pipe(
       finalize(() => {
         timers.unsubscribe();
-        if (locks !== undefined) deps.onStop?.(defer(() => locks.unlock$(locks.held())).pipe(ignoreElements()));
+        if (locks !== undefined)
+          deps.onStop?.(defer(() => locks.unlock$(locks.held())).pipe(ignoreElements()));
       }),
     );
   });
@@ -216,7 +219,10 @@ function orderlyParts(
       // a negative delay level sends the message straight to %DLQ%group
       ...(sendBack$ === undefined ? {} : { deadLetter$: (m: ConsumerMessage) => sendBack$(m, -1) }),
       onGiveUp: (m, reason) => {
-        logger.warn({ topic, msgId: m.msgId, queueOffset: m.queueOffset, reason }, 'orderly message given up');
+        logger.warn(
+          { topic, msgId: m.msgId, queueOffset: m.queueOffset, reason },
+          'orderly message given up',
+        );
       },
     },
     locks,

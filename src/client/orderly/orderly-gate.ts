@@ -79,7 +79,15 @@ export function createOrderlyGate(options: OrderlyGateOptions): OrderlyGate {
 
       let waiting = false;
 
+      // a batch settled inside its own hand-out (a synchronous handler) finishes once the hand-out returns, so
+      // that everyone downstream sees the batches in order
+      let emitting = false;
+      let finishLater = false;
       const finish = (): void => {
+        if (emitting) {
+          finishLater = true;
+          return;
+        }
         busy$.next(false);
         if (ended) subscriber.complete();
         else pump();
@@ -100,7 +108,11 @@ export function createOrderlyGate(options: OrderlyGateOptions): OrderlyGate {
       };
 
       const deadLetter$ = (p: Pending, retry: Pending[]): Observable<never> => {
-        const message = outer(p, () => undefined, () => undefined);
+        const message = outer(
+          p,
+          () => undefined,
+          () => undefined,
+        );
         if (options.deadLetter$ === undefined) {
           options.onGiveUp?.(message, 'retries exhausted; no DLQ to keep it');
           return defer(() => {
@@ -144,16 +156,23 @@ export function createOrderlyGate(options: OrderlyGateOptions): OrderlyGate {
           ),
         );
         batches.set(out[0]!, out);
+        emitting = true;
         subscriber.next(out);
+        emitting = false;
+        if (finishLater) {
+          finishLater = false;
+          finish();
+        }
       };
 
-      // waiting for the broker lock is not a batch out: a removal may close the gate meanwhile
-      const pump = (): void => {
+      // waiting for the broker lock is not a batch out: a removal may close the gate meanwhile. A batch
+      // started by an arrival waits for the rest of its pull (a 0 ms tick) so that it can fill up.
+      const pump = (arrival = false): void => {
         if (busy$.value || waiting || closed || pending.length === 0) return;
         waiting = true;
         let got = false;
         work.add(
-          ready$()
+          concat(arrival ? timer(0, scheduler).pipe(ignoreElements()) : EMPTY, ready$())
             .pipe(take(1))
             .subscribe({
               next: () => {
@@ -175,7 +194,7 @@ export function createOrderlyGate(options: OrderlyGateOptions): OrderlyGate {
         messages$.subscribe({
           next: (m) => {
             pending.push({ inner: m, reconsumeTimes: m.reconsumeTimes });
-            pump();
+            pump(batchSize > 1);
           },
           error: (error: unknown) => {
             subscriber.error(error);

@@ -23,7 +23,9 @@ export function createOrderlyQueues(
 ): OrderlyQueues {
   const gates = new Map<string, OrderlyGate>();
   const held$ = (queue: MessageQueue): Observable<true> =>
-    locks === undefined ? defer(() => [true as const]) : locks.held$(queue).pipe(mergeMap((h) => (h ? [h] : [])));
+    locks === undefined
+      ? defer(() => [true as const])
+      : locks.held$(queue).pipe(mergeMap((h) => (h ? [h] : [])));
   return {
     ready$: (queue) => held$(queue),
     consume: (queue, messages$) =>

@@ -131,9 +131,7 @@ export function createQueueLocks(options: QueueLocksOptions): QueueLocks {
   };
 
   const lockAll$ = (): Observable<void> =>
-    defer(() =>
-      merge(...byBroker([...entries.values()].map((e) => e.queue)).map(lockOnBroker$)),
-    );
+    defer(() => merge(...byBroker([...entries.values()].map((e) => e.queue)).map(lockOnBroker$)));
 
   return {
     want$: (queues) =>
