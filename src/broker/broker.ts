@@ -32,6 +32,7 @@ import { ConsumerManager } from './managers/consumer-manager.js';
 import { ConsumerOffsetManager } from './managers/consumer-offset-manager.js';
 import { initialDataVersion } from './managers/data-version.js';
 import { ProducerManager } from './managers/producer-manager.js';
+import { RebalanceLockManager } from './managers/rebalance-lock-manager.js';
 import { SubscriptionGroupManager } from './managers/subscription-group-manager.js';
 import { TopicConfigManager } from './managers/topic-config-manager.js';
 import { RegisterService, clampRegisterPeriod } from './register-service.js';
@@ -247,6 +248,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
         isIPv4(config.brokerIP1) ? { ip: Buffer.from(config.brokerIP1.split('.').map(Number)) } : {},
       ),
       now: () => scheduler.now(),
+      locks: new RebalanceLockManager(() => scheduler.now(), config.rebalanceLockMaxLiveTime),
       logger,
       scheduler,
       parking: metrics.parking,

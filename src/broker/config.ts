@@ -52,6 +52,11 @@ export interface BrokerConfig {
   readonly filterSupportRetry: boolean;
   readonly waitTimeMillsInSendQueue: number;
   readonly flushConsumerOffsetInterval: number;
+  /**
+   * rocketmq.broker.rebalance.lockMaxLiveTime: an orderly consumer's queue lock not renewed for this long is
+   * free again (60 s), e.g. after the consumer was killed.
+   */
+  readonly rebalanceLockMaxLiveTime: number;
   /** Delay levels, e.g. "1s 5s 10s 30s 1m … 2h" (units s, m, h, d). */
   readonly messageDelayLevel: string;
   readonly flushDelayOffsetInterval: number;
@@ -153,6 +158,7 @@ const FIELDS: { readonly [K in keyof BrokerConfig]: Field<BrokerConfig[K]> } = {
   filterSupportRetry: { kind: 'bool', default: false },
   waitTimeMillsInSendQueue: { kind: 'int', default: 200 },
   flushConsumerOffsetInterval: { kind: 'int', default: 5_000 },
+  rebalanceLockMaxLiveTime: { kind: 'int', default: 60_000 },
   messageDelayLevel: {
     kind: 'string',
     default: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
