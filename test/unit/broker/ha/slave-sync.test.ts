@@ -7,6 +7,7 @@ import { ConsumerOffsetManager } from '../../../../src/broker/managers/consumer-
 import { SubscriptionGroupManager } from '../../../../src/broker/managers/subscription-group-manager.js';
 import { TopicConfigManager } from '../../../../src/broker/managers/topic-config-manager.js';
 import { silentLogger } from '../../../../src/logger.js';
+import type { TopicConfig } from '../../../../src/protocol/headers/topic-admin.js';
 import { type RemotingCommand, createResponse } from '../../../../src/protocol/remoting-command.js';
 import { RequestCode } from '../../../../src/protocol/request-code.js';
 import { ResponseCode } from '../../../../src/protocol/response-code.js';
@@ -17,7 +18,7 @@ useTempDir('rxrocket-slave-sync-', (path) => {
   dir = path;
 });
 
-const topic = (name: string, queues: number) => ({
+const topic = (name: string, queues: number): TopicConfig => ({
   topicName: name,
   readQueueNums: queues,
   writeQueueNums: queues,
