@@ -95,6 +95,8 @@ export interface PushConsumer {
   ): Observable<ConsumeResult>;
   /** The queues of `topic` this consumer owns after its latest rebalance. */
   assignment(topic: string): readonly MessageQueue[];
+  /** The queues of `topic` whose broker lock an orderly clustering subscription holds now. */
+  lockedQueues(topic: string): readonly MessageQueue[];
   /** Each owned queue's in-flight window, by `topic@broker@queueId`. */
   processQueueStats(): ReadonlyMap<string, ProcessQueueStats>;
   /** Ends every subscription (offsets written, group left) and releases the shared client instance. */
@@ -146,6 +148,7 @@ class PushConsumerImpl implements PushConsumer {
   private readonly closing$ = new Subject<void>();
   /** Broker locks of ended orderly pipelines, given up after the offsets are written. */
   private readonly releases: Observable<never>[] = [];
+  private readonly locked = new Map<string, () => readonly MessageQueue[]>();
   private readonly persistLoop$: Observable<never>;
   private readonly retryMessages$: Observable<ConsumerMessage>;
   /** Offset writes and UNREGISTER_CLIENT after a last unsubscribe, which shutdown() waits for. */
@@ -294,6 +297,10 @@ class PushConsumerImpl implements PushConsumer {
     return this.assignments.get(topic) ?? [];
   }
 
+  lockedQueues(topic: string): readonly MessageQueue[] {
+    return this.locked.get(topic)?.() ?? [];
+  }
+
   processQueueStats(): ReadonlyMap<string, ProcessQueueStats> {
     const stats = new Map<string, ProcessQueueStats>();
     for (const windows of this.windows) for (const [key, pq] of windows) stats.set(key, pq.stats());
@@ -330,11 +337,13 @@ class PushConsumerImpl implements PushConsumer {
         onAssigned: (queues) => this.assignments.set(topic, queues),
         orderly,
         onStop: (release$) => this.releases.push(release$),
+        onLocks: (held) => this.locked.set(topic, held),
         ...(this.sendBack$ === undefined ? {} : { sendBack$: this.sendBack$ }),
       }).pipe(
         finalize(() => {
           this.windows.delete(windows);
           this.assignments.delete(topic);
+          this.locked.delete(topic);
         }),
       );
     });

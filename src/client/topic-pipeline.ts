@@ -53,6 +53,8 @@ export interface TopicPipelineDeps {
   readonly orderly?: boolean;
   /** Called as the pipeline ends with what gives its broker locks up, for the consumer to run before it leaves. */
   readonly onStop?: (release$: Observable<never>) => void;
+  /** Given the orderly subscription's view of the broker locks it holds (clustering only). */
+  readonly onLocks?: (held: () => readonly MessageQueue[]) => void;
 }
 
 /**
@@ -178,6 +180,7 @@ export function topicMessages$(
       ...(orderly === undefined ? {} : { orderly: orderly.queues }),
     });
     const locks = orderly?.locks;
+    if (locks !== undefined) deps.onLocks?.(() => locks.held());
     return (locks === undefined ? messages$ : merge(messages$, locks.renewLoop$())).pipe(
       finalize(() => {
         timers.unsubscribe();
