@@ -1,0 +1,110 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { firstValueFrom } from 'rxjs';
+import type * as ClientModule from '../src/client/index.js';
+import type * as TestingModule from '../src/testing/index.js';
+import type * as RemotingModule from '../src/remoting/client.js';
+import type * as CommandModule from '../src/protocol/remoting-command.js';
+import type * as BodiesModule from '../src/protocol/headers/namesrv-bodies.js';
+import type { BenchReport } from './report.js';
+
+/**
+ * A master and its slave, each in its own process (`node dist/broker`, ASYNC_FLUSH, temp stores), once as
+ * SYNC_MASTER and once as ASYNC_MASTER: 1 KiB sends one in flight (rate, latency percentiles) and 256 in
+ * flight, then the replication lag: how long after the last acknowledgement the slave's CommitLog reaches
+ * the master's end (GET_BROKER_RUNTIME_INFO's commitLogMaxOffset, polled every 5 ms).
+ */
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T;
+const { createProducer } = await load<typeof ClientModule>('dist/client/index.js');
+const { startBrokerProcess } = await load<typeof TestingModule>('dist/testing/index.js');
+const { createRemotingClient } = await load<typeof RemotingModule>('dist/remoting/client.js');
+const { createRequest } = await load<typeof CommandModule>('dist/protocol/remoting-command.js');
+const { decodeKvTable } = await load<typeof BodiesModule>('dist/protocol/headers/namesrv-bodies.js');
+
+const TOPIC = 'BenchHa';
+const BODY = Buffer.alloc(1024, 0x68);
+const RUNTIME_INFO = 28;
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+const silent = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+const logger = { ...silent, child: () => logger };
+
+async function rolePair(role: 'SYNC_MASTER' | 'ASYNC_MASTER', report: BenchReport): Promise<void> {
+  const args = ['--broker-name', 'bench-ha', '--role', role];
+  const master = await startBrokerProcess({ args });
+  const slave = await startBrokerProcess({
+    namesrv: master.namesrvAddress,
+    args: ['--broker-name', 'bench-ha', '--role', 'SLAVE', '--broker-id', '1'],
+  });
+  const producer = createProducer({ group: `bench-ha-${role}`, namesrv: master.namesrvAddress });
+  const remoting = createRemotingClient({ logger });
+  const maxOffset = async (address: string): Promise<number> => {
+    const response = await firstValueFrom(remoting.invoke$(address, createRequest(RUNTIME_INFO), 5000));
+    return Number(decodeKvTable(response.body).table.commitLogMaxOffset ?? -1);
+  };
+  try {
+    for (let ok = 0; ok < 2000;) {
+      const result = await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
+      if (result.status === 'SEND_OK') ok += 1;
+    }
+
+    const latencies: number[] = [];
+    const serialCount = 5000;
+    report.progress(`${role}, one in flight: ${serialCount}`);
+    let start = process.hrtime.bigint();
+    for (let i = 0; i < serialCount; i++) {
+      const t = process.hrtime.bigint();
+      await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
+      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    const serial = seconds(start);
+    latencies.sort((a, b) => a - b);
+    report.add({
+      name: `${role} + slave: send$ 1KiB, 1 in flight`,
+      figures: {
+        'msgs/s': serialCount / serial,
+        'p50 ms': percentile(latencies, 50),
+        'p99 ms': percentile(latencies, 99),
+      },
+    });
+
+    const parallelCount = 50_000;
+    report.progress(`${role}, 256 in flight: ${parallelCount}`);
+    let next = 0;
+    start = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: 256 }, async () => {
+        while (next++ < parallelCount) await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
+      }),
+    );
+    const parallel = seconds(start);
+    const acknowledged = process.hrtime.bigint();
+    const target = await maxOffset(master.brokerAddress);
+    while ((await maxOffset(slave.brokerAddress)) < target) await new Promise((r) => setTimeout(r, 5));
+    report.add({
+      name: `${role} + slave: send$ 1KiB, 256 in flight`,
+      figures: {
+        'msgs/s': parallelCount / parallel,
+        'MB/s': (parallelCount * BODY.length) / parallel / 1e6,
+        'lag ms': seconds(acknowledged) * 1000,
+      },
+    });
+  } finally {
+    await producer.shutdown();
+    await remoting.close();
+    await slave.dispose();
+    await master.dispose();
+  }
+}
+
+export async function run(report: BenchReport): Promise<void> {
+  await rolePair('SYNC_MASTER', report);
+  await rolePair('ASYNC_MASTER', report);
+}
