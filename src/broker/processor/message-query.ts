@@ -8,6 +8,8 @@ import {
   decodeViewMessageRequestHeader,
   encodeQueryMessageResponseHeader,
 } from '../../protocol/headers/query.js';
+import { RecordLayout } from '../../protocol/message-codec.js';
+import { MESSAGE_MAGIC } from '../../protocol/message.js';
 import { createResponse } from '../../protocol/remoting-command.js';
 import { RequestCode } from '../../protocol/request-code.js';
 import { ResponseCode } from '../../protocol/response-code.js';
@@ -47,7 +49,12 @@ export function createMessageQueryProcessors(
   const view = guarded(async (request) => {
     const { offset } = decodeViewMessageRequestHeader(request.extFields);
     const record = await store.readRecord(offset);
-    if (record === undefined) {
+    // An offset inside a record (a mistyped msgId) reads bytes that are no record: refused, not sent.
+    if (
+      record === undefined ||
+      record.length < 8 ||
+      record.readInt32BE(RecordLayout.MAGIC) !== MESSAGE_MAGIC
+    ) {
       return createResponse(request, ResponseCode.SYSTEM_ERROR, {
         remark: `can not find message by the offset, ${offset}`,
       });
