@@ -98,7 +98,9 @@ describe('broker process: administration', () => {
     expect(text).toMatch(/^brokerName=broker-a$/m);
     expect(text).toContain(`listenPort=${broker.brokerAddress.split(':')[1]}\n`);
     expect(config.extFields?.version).toMatch(/"counter":0/);
-    const unknown = await call(broker.brokerAddress, RequestCode.GET_BROKER_RUNTIME_INFO);
+    const runtime = await call(broker.brokerAddress, RequestCode.GET_BROKER_RUNTIME_INFO);
+    expect(runtime.code).toBe(ResponseCode.SUCCESS);
+    const unknown = await call(broker.brokerAddress, RequestCode.VIEW_BROKER_STATS_DATA);
     expect(unknown.code).toBe(ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
   });
 });
