@@ -13,7 +13,11 @@ import { TimerSlots } from './timer-slots.js';
 export interface DeliveryServicesDeps {
   readonly config: Pick<
     BrokerConfig,
-    'storePathRootDir' | 'flushDelayOffsetInterval' | 'timerMaxDelaySec' | 'timerPrecisionMs'
+    | 'storePathRootDir'
+    | 'flushDelayOffsetInterval'
+    | 'timerMaxDelaySec'
+    | 'timerPrecisionMs'
+    | 'fileReservedTime'
   >;
   readonly levelsMs: readonly number[];
   readonly store: ScheduleStore & { readonly maxPhysicalOffset: number };
@@ -38,6 +42,7 @@ export interface DeliveryServices {
 
 /** The timer's tick: often enough that a slot is looked at soon after its window passes. */
 const MAX_TICK_MS = 100;
+const HOUR_MS = 3_600_000;
 
 export async function openDeliveryServices(deps: DeliveryServicesDeps): Promise<DeliveryServices> {
   const { config, store, scheduler } = deps;
@@ -64,6 +69,8 @@ export async function openDeliveryServices(deps: DeliveryServicesDeps): Promise<
     checkpoint: await TimerCheckpoint.load(join(config.storePathRootDir, 'config', 'timerCheckpoint.json')),
     tickMs: Math.min(MAX_TICK_MS, config.timerPrecisionMs),
     flushIntervalMs: config.flushDelayOffsetInterval,
+    // Half the CommitLog's retention: a waiting record is rolled to the log's end well before it expires.
+    rollWindowMs: Math.max(config.timerPrecisionMs, (config.fileReservedTime * HOUR_MS) / 2),
     scheduler,
     logger: deps.logger.child({ component: 'timer' }),
   });

@@ -28,7 +28,11 @@ const MAX_PUT_BYTES = 1024 * 1024;
  * few dozen, in the order given. A record that is gone (retention) or names no real topic is skipped with
  * an error line. Resolves with the CommitLog end of the last re-put, 0 when none was stored.
  */
-export async function rePutAll(spans: readonly RecordSpan[], deps: RePutDeps): Promise<number> {
+export async function rePutAll(
+  spans: readonly RecordSpan[],
+  deps: RePutDeps,
+  inputOf: (record: Buffer, storeHost: HostAddress) => MessageRecordInput | undefined = rePutInput,
+): Promise<number> {
   if (spans.length === 0) return 0;
   const records = new Map<number, Buffer>();
   for (const record of await deps.readRecords(spans))
@@ -45,7 +49,7 @@ export async function rePutAll(spans: readonly RecordSpan[], deps: RePutDeps): P
   };
   for (const span of spans) {
     const record = records.get(span.physicalOffset);
-    const input = record === undefined ? undefined : rePutInput(record, deps.storeHost);
+    const input = record === undefined ? undefined : inputOf(record, deps.storeHost);
     if (input === undefined) {
       deps.logger.error(
         { physicalOffset: span.physicalOffset },

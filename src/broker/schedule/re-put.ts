@@ -10,6 +10,26 @@ import { SCHEDULING_PROPERTIES, realTarget } from './schedule-rewrite.js';
  * that scheduled it. REAL_TOPIC and REAL_QID stay, as RocketMQ leaves them. Undefined for a record that
  * does not say where it belongs.
  */
+/** The same waiting message again at the end of the CommitLog, so that retention does not take it. */
+export function rollInput(record: Buffer, storeHost: HostAddress): MessageRecordInput {
+  const message = decodeRecord(record);
+  const tags = message.properties.get(MessageProperty.TAGS);
+  return {
+    topic: message.topic,
+    queueId: message.queueId,
+    flag: message.flag,
+    body: message.body,
+    properties: encodeProperties(message.properties),
+    sysFlag: message.sysFlag,
+    bornTimestamp: message.bornTimestamp,
+    bornHost: message.bornHost,
+    storeHost,
+    reconsumeTimes: message.reconsumeTimes,
+    preparedTransactionOffset: message.preparedTransactionOffset,
+    tagsCode: tags === undefined ? 0 : javaStringHashCode(tags),
+  };
+}
+
 export function rePutInput(record: Buffer, storeHost: HostAddress): MessageRecordInput | undefined {
   const message = decodeRecord(record);
   const props = new Map(message.properties);

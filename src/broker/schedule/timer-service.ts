@@ -18,6 +18,7 @@ import type { Logger } from '../../logger.js';
 import type { HostAddress, MessageRecordInput } from '../../protocol/message.js';
 import type { PutOptions, PutResult } from '../store/message-store.js';
 import type { ScheduleStore } from './schedule-service.js';
+import { rollInput } from './re-put.js';
 import { rePutAll } from './re-put-all.js';
 import type { TimerCheckpoint } from './timer-checkpoint.js';
 import { TIMER_TOPIC } from './timer-properties.js';
@@ -33,6 +34,11 @@ export interface TimerServiceDeps {
   readonly tickMs: number;
   /** How often the enqueue offset is written (flushDelayOffsetInterval). */
   readonly flushIntervalMs: number;
+  /**
+   * The furthest ahead a message is filed: one due later is filed at now + this, and then written to the
+   * timer topic again (rolled) instead of delivered, so that its record outlives CommitLog retention.
+   */
+  readonly rollWindowMs: number;
   readonly scheduler: SchedulerLike;
   readonly logger: Logger;
 }
@@ -104,7 +110,12 @@ export class TimerService {
     while (!this.stopping && read === ENQUEUE_BATCH) read = await this.enqueueBatch();
     for (const slot of this.deps.slots.dueSlots(this.deps.scheduler.now())) {
       if (this.stopping) return;
-      await this.deliverAll(await this.deps.slots.read(slot));
+      const entries = await this.deps.slots.read(slot);
+      // Filed early for being too far ahead: not due yet, so written to the timer topic again.
+      const slotOf = (entry: SlotEntry): number => this.deps.slots.slotOf(entry.deliverAt);
+      const rolled = entries.filter((entry) => slotOf(entry) > slot);
+      await this.deliverAll(entries.filter((entry) => slotOf(entry) <= slot));
+      await this.deliverAll(rolled, rollInput);
       await this.deps.slots.remove(slot);
     }
   }
@@ -126,20 +137,24 @@ export class TimerService {
       };
       (slots.isDue(slots.slotOf(entry.tagsCode), now) ? due : waiting).push(slotEntry);
     }
-    await slots.append(waiting);
+    await slots.append(waiting, (entry) => Math.min(entry.deliverAt, now + this.deps.rollWindowMs));
     await this.deliverAll(due.sort((a, b) => a.deliverAt - b.deliverAt));
     checkpoint.advance(entries.at(-1)!.queueOffset + 1);
     return entries.length;
   }
 
-  /** Re-puts the messages in order and resolves once the CommitLog file holds all of them. */
-  private async deliverAll(entries: readonly SlotEntry[]): Promise<void> {
-    const end = await rePutAll(entries, {
-      readRecords: (spans) => this.deps.store.readRecords(spans),
+  /** Re-puts the messages in order (on their topic, or rolled) and resolves once the CommitLog file holds them. */
+  private async deliverAll(
+    entries: readonly SlotEntry[],
+    inputOf?: (record: Buffer, storeHost: HostAddress) => MessageRecordInput | undefined,
+  ): Promise<void> {
+    const deps = {
+      readRecords: (spans: readonly SlotEntry[]) => this.deps.store.readRecords(spans),
       put: this.deps.put,
       storeHost: this.deps.storeHost,
       logger: this.deps.logger,
-    });
+    };
+    const end = await rePutAll(entries, deps, inputOf);
     const deadline = this.deps.scheduler.now() + COMMIT_WAIT_MS;
     while (this.deps.store.maxPhysicalOffset < end) {
       if (this.deps.scheduler.now() > deadline) {

@@ -107,11 +107,14 @@ export class TimerSlots {
     return this.slots.length;
   }
 
-  /** Appends each entry to its slot's file, one write per slot. */
-  async append(entries: readonly SlotEntry[]): Promise<void> {
+  /** Appends each entry to the file of the slot of `fileAt(entry)` (its due time by default), one write per slot. */
+  async append(
+    entries: readonly SlotEntry[],
+    fileAt: (entry: SlotEntry) => number = (entry) => entry.deliverAt,
+  ): Promise<void> {
     const bySlot = new Map<number, SlotEntry[]>();
     for (const entry of entries) {
-      const slot = this.slotOf(entry.deliverAt);
+      const slot = this.slotOf(fileAt(entry));
       const group = bySlot.get(slot);
       if (group === undefined) bySlot.set(slot, [entry]);
       else group.push(entry);

@@ -32,10 +32,18 @@ function fakeStore() {
   const entries: ScheduledEntry[] = [];
   const records = new Map<number, Buffer>();
   const deliveries: Delivery[] = [];
+  let rolls = 0;
   const arrivals$ = new Subject<DispatchInfo>();
   let nextPhysical = 0;
+  const append = (record: Buffer, deliverAt: number): void => {
+    const physicalOffset = nextPhysical;
+    nextPhysical += record.length;
+    records.set(physicalOffset, record);
+    entries.push({ queueOffset: entries.length, physicalOffset, size: record.length, tagsCode: deliverAt });
+  };
   return {
     deliveries,
+    rolls: () => rolls,
     /** Stores a message for delivery at `deliverAt` on the timer topic, as the scheduling put would. */
     add(body: string, deliverAt: number): void {
       const base = messageOf(entries.length, 'Real', 4);
@@ -48,15 +56,12 @@ function fakeStore() {
         },
         { levelCount: 3, timerMaxDelayMs: 60_000, now: Math.min(Date.now(), deliverAt - 1) },
       );
-      const physicalOffset = nextPhysical;
-      const record = encodeRecord(input, {
-        physicalOffset,
+      const position = {
+        physicalOffset: nextPhysical,
         queueOffset: entries.length,
         storeTimestamp: Date.now(),
-      });
-      nextPhysical += record.length;
-      records.set(physicalOffset, record);
-      entries.push({ queueOffset: entries.length, physicalOffset, size: record.length, tagsCode: deliverAt });
+      };
+      append(encodeRecord(input, position), deliverAt);
     },
     store: {
       readQueue: (_topic: string, _queueId: number, from: number, maxCount: number) =>
@@ -70,6 +75,13 @@ function fakeStore() {
       const at = Date.now();
       for (const input of inputs) {
         const props = decodeProperties(input.properties);
+        if (input.topic === 'rmq_sys_wheel_timer') {
+          // A rolled message: the store would append it and dispatch it to the timer queue again.
+          rolls += 1;
+          const position = { physicalOffset: nextPhysical, queueOffset: entries.length, storeTimestamp: at };
+          append(encodeRecord(input, position), Number(props.get('TIMER_OUT_MS')));
+          continue;
+        }
         expect(input.topic).toBe('Real');
         expect(props.has('TIMER_OUT_MS')).toBe(false);
         const body = Buffer.from(input.body).toString();
@@ -88,7 +100,7 @@ function fakeStore() {
   };
 }
 
-async function service(fake: ReturnType<typeof fakeStore>): Promise<TimerService> {
+async function service(fake: ReturnType<typeof fakeStore>, rollWindowMs = 60_000): Promise<TimerService> {
   return new TimerService({
     store: fake.store,
     put: fake.put,
@@ -97,6 +109,7 @@ async function service(fake: ReturnType<typeof fakeStore>): Promise<TimerService
     checkpoint: await TimerCheckpoint.load(join(dir, 'timerCheckpoint.json')),
     tickMs: 20,
     flushIntervalMs: 60_000,
+    rollWindowMs,
     scheduler: asyncScheduler,
     logger: recordingLogger(),
   });
@@ -153,5 +166,20 @@ describe('TimerService', () => {
     expect(fake.deliveries).toHaveLength(20);
     expect(new Set(fake.deliveries.map((d) => d.body)).size).toBe(20);
     for (const d of fake.deliveries) expect(d.at).toBeGreaterThanOrEqual(d.deliverAt);
+  });
+
+  it('files a message further ahead than the roll window early and writes it to the timer topic again until due', async () => {
+    const fake = fakeStore();
+    const at = Date.now() + 500;
+    fake.add(`far@${at}`, at);
+    const timers = await service(fake, 120);
+    const running = timers.loop$.subscribe();
+    await until('the delivery', () => fake.deliveries.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    running.unsubscribe();
+    await timers.stop();
+    expect(fake.rolls()).toBeGreaterThanOrEqual(2);
+    expect(fake.deliveries).toHaveLength(1);
+    expect(fake.deliveries[0]!.at).toBeGreaterThanOrEqual(at);
   });
 });
