@@ -72,6 +72,15 @@ describe('examples against a broker process', () => {
     ]);
   });
 
+  it('orderly-consume: each order in sequence, a failed step retried in place', async () => {
+    expect(await runExample('orderly-consume', env)).toEqual([
+      'order-1: created -> paid -> shipped',
+      'order-2: created -> paid -> shipped',
+      'order-3: created -> paid -> shipped',
+      'locally retried: 1',
+    ]);
+  });
+
   it('delay: by level and by time, neither early', async () => {
     expect((await runExample('delay', env)).sort()).toEqual([
       'deliverAt +2 s: delivered, not before its time',
