@@ -8,7 +8,7 @@ import { type NameServerProcess, startNameServerProcess } from './name-server-pr
 export interface EmbeddedClusterOptions {
   /** Master brokers, named broker-a, broker-b, ... (1). */
   readonly brokers?: number;
-  /** Slaves per master; refused until the broker has HA (0). */
+  /** Slaves per master (0): brokerIds 1, 2, ... under the master's name, replicating from it. */
   readonly slavesPerBroker?: number;
   /** brokerClusterName (DefaultCluster). */
   readonly clusterName?: string;
@@ -26,6 +26,8 @@ export interface EmbeddedCluster {
   readonly nameServer: NameServerProcess;
   /** The masters, in name order. */
   readonly brokers: readonly BrokerProcess[];
+  /** Each master's slaves, in the masters' order. */
+  readonly slaves: readonly (readonly BrokerProcess[])[];
   readonly brokerNames: readonly string[];
   readonly baseDir: string;
   /** Stops every process and removes the temp dir. */
@@ -51,10 +53,9 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   const count = options.brokers ?? 1;
   if (!Number.isInteger(count) || count < 1)
     throw new EmbeddedClusterError(`brokers must be a positive integer, got ${count}`);
-  if ((options.slavesPerBroker ?? 0) > 0)
-    throw new EmbeddedClusterError(
-      'slaves are not supported yet: the broker refuses the SLAVE role until HA replication exists',
-    );
+  const slavesPerBroker = options.slavesPerBroker ?? 0;
+  if (!Number.isInteger(slavesPerBroker) || slavesPerBroker < 0)
+    throw new EmbeddedClusterError(`slavesPerBroker must be a whole number, got ${slavesPerBroker}`);
   const baseDir = await mkdtemp(join(tmpdir(), 'rxrocket-cluster-'));
   const launch = {
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
@@ -71,28 +72,52 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     nameServer = await startNameServerProcess(launch);
     const namesrv = nameServer.address;
     const names = Array.from({ length: count }, (_, i) => brokerName(i));
-    const results = await Promise.allSettled(
-      names.map(async (name) => {
-        const broker = await startBrokerProcess({
-          ...launch,
-          namesrv,
-          storeDir: join(baseDir, name),
-          args: [
-            '--broker-name',
-            name,
-            '--cluster',
-            options.clusterName ?? 'DefaultCluster',
-            ...(options.brokerArgs ?? []),
-          ],
-        });
-        started.push(broker);
-        return broker;
-      }),
+    const start = async (name: string, dir: string, role: readonly string[]): Promise<BrokerProcess> => {
+      const broker = await startBrokerProcess({
+        ...launch,
+        namesrv,
+        storeDir: join(baseDir, dir),
+        args: [
+          '--broker-name',
+          name,
+          '--cluster',
+          options.clusterName ?? 'DefaultCluster',
+          ...(options.brokerArgs ?? []),
+          ...role,
+        ],
+      });
+      started.push(broker);
+      return broker;
+    };
+    const startAll = async <T>(jobs: readonly (() => Promise<T>)[]): Promise<T[]> => {
+      const results = await Promise.allSettled(jobs.map((job) => job()));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+      return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+    };
+    const brokers = await startAll(names.map((name) => () => start(name, name, [])));
+    // Slaves after their masters: a slave learns its master's HA address from the name server.
+    const slaves = await startAll(
+      names.map(
+        (name) => () =>
+          startAll(
+            Array.from(
+              { length: slavesPerBroker },
+              (_, k) => () =>
+                start(name, `${name}-s${k + 1}`, ['--role', 'SLAVE', '--broker-id', String(k + 1)]),
+            ),
+          ),
+      ),
     );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-    const brokers = results.map((r) => (r as PromiseFulfilledResult<BrokerProcess>).value);
-    return { namesrvAddress: namesrv, nameServer, brokers, brokerNames: names, baseDir, stop: stopAll };
+    return {
+      namesrvAddress: namesrv,
+      nameServer,
+      brokers,
+      slaves,
+      brokerNames: names,
+      baseDir,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

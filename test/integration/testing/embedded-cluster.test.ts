@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { BrokerProcessError } from '../../../src/errors.js';
 import { EmbeddedClusterError, startEmbeddedCluster } from '../../../src/testing/embedded-cluster.js';
+import type { TopicRouteData } from '../../../src/protocol/headers/namesrv-bodies.js';
 import { routeOf } from '../../fixtures/broker/broker-fixture.js';
 
 const gone = (path: string) =>
@@ -18,6 +19,20 @@ const alive = (pid: number | undefined): boolean => {
     return false;
   }
 };
+
+/** The topic's route once `ready` holds for it (the name server hears of a slave after its first registration). */
+async function waitForRoute(
+  namesrv: string,
+  topic: string,
+  ready: (route: TopicRouteData) => boolean,
+): Promise<TopicRouteData> {
+  for (let i = 0; i < 200; i++) {
+    const route = await routeOf(namesrv, topic);
+    if (route !== undefined && ready(route)) return route;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no route of ${topic} that is ready`);
+}
 
 describe('startEmbeddedCluster', () => {
   it('runs a name server and two brokers that register with it, and stop() removes everything', async () => {
@@ -41,11 +56,24 @@ describe('startEmbeddedCluster', () => {
     expect(await gone(cluster.baseDir)).toBe(true);
   });
 
-  it('refuses slaves with a clear error until HA exists', async () => {
-    await expect(startEmbeddedCluster({ slavesPerBroker: 1 })).rejects.toThrow(EmbeddedClusterError);
-    await expect(startEmbeddedCluster({ slavesPerBroker: 1 })).rejects.toThrow(
-      /slaves are not supported yet/,
-    );
+  it('starts slaves that join their master under its name', async () => {
+    const cluster = await startEmbeddedCluster({ slavesPerBroker: 1 });
+    try {
+      const [master] = cluster.brokers;
+      const [slave] = cluster.slaves[0] ?? [];
+      const route = await waitForRoute(cluster.namesrvAddress, 'TBW102', (r) =>
+        r.brokerDatas.some((d) => d.brokerAddrs['1'] !== undefined),
+      );
+      expect(route.brokerDatas).toEqual([
+        expect.objectContaining({
+          brokerName: 'broker-a',
+          brokerAddrs: { '0': master?.brokerAddress, '1': slave?.brokerAddress },
+        }),
+      ]);
+    } finally {
+      await cluster.stop();
+    }
+    await expect(startEmbeddedCluster({ slavesPerBroker: -1 })).rejects.toThrow(EmbeddedClusterError);
   });
 
   it("passes on a broker's start failure with what the broker printed", async () => {
