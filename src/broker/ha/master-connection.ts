@@ -64,8 +64,13 @@ export function masterConnection$(socket: Socket, deps: MasterConnectionDeps): O
         for (const offset of decoder.push(chunk)) {
           deps.transfer.reported(id, offset);
           if (next === undefined) {
-            next = transferStart(offset, deps.store.maxPhysicalOffset, deps.segmentSize);
+            const masterMax = deps.store.maxPhysicalOffset;
+            next = transferStart(offset, masterMax, deps.segmentSize);
             logger.info({ reported: offset, from: next }, 'streaming the CommitLog to the slave');
+            if (offset > masterMax) {
+              // Its log has bytes this master never had (another master's): it waits until this one catches up.
+              logger.warn({ reported: offset, masterMax }, 'the slave is ahead of the master');
+            }
             firstReport.next();
           }
         }
