@@ -67,13 +67,17 @@ describe('orderly broker locks (client side)', () => {
       const a = locksFor('A', brokerInvoke(table), scheduler);
       const b = locksFor('B', brokerInvoke(table), scheduler);
       a.want$([q(0), q(1)]).subscribe();
-      hot('-- 10ms x').subscribe(() => b.want$([q(1), q(2)]).subscribe());
+      hot('-- 10ms x')
+        .pipe(mergeMap(() => b.want$([q(1), q(2)])))
+        .subscribe();
       // the loops run for 30 s of virtual time
       const end$ = hot('30s x');
       b.renewLoop$().pipe(takeUntil(end$)).subscribe();
       a.renewLoop$().pipe(takeUntil(end$)).subscribe();
       // A gives q1 up at 5 s; B's renewal at 20 s takes it
-      hot('5s x').subscribe(() => a.unlock$([q(1)]).subscribe());
+      hot('5s x')
+        .pipe(mergeMap(() => a.unlock$([q(1)])))
+        .subscribe();
       for (const at of ['20ms', '19s', '21s'])
         hot(`${at} x`).subscribe(() => (samples[at] = [ids(a), ids(b)]));
     });
@@ -96,14 +100,18 @@ describe('orderly broker locks (client side)', () => {
         scheduler,
       );
       a.want$([q(0)]).subscribe();
-      a.renewLoop$().pipe(takeUntil(hot('50s x'))).subscribe();
+      a.renewLoop$()
+        .pipe(takeUntil(hot('50s x')))
+        .subscribe();
       hot('10ms x').subscribe(() => (down = true));
       // last success at 1 ms; renewals at 20 s (29.999 s old: kept) and 40 s (fails, too old: dropped)
       expectObservable(hot('1s x').pipe(mergeMap(() => a.held$(q(0)))), '^ 50s !').toBe('1s t 39s f', {
         t: true,
         f: false,
       });
-      a.held$(q(0)).pipe(takeUntil(hot('50s x'))).subscribe((h) => seen.push(h));
+      a.held$(q(0))
+        .pipe(takeUntil(hot('50s x')))
+        .subscribe((h) => seen.push(h));
     });
     expect(seen).toEqual([false, true, false]);
   });
@@ -114,7 +122,9 @@ describe('orderly broker locks (client side)', () => {
       const table = new RebalanceLockManager(() => scheduler.now());
       const a = locksFor('A', brokerInvoke(table), scheduler);
       a.want$([q(0), q(1)]).subscribe();
-      hot('5ms x').subscribe(() => a.want$([q(0)]).subscribe());
+      hot('5ms x')
+        .pipe(mergeMap(() => a.want$([q(0)])))
+        .subscribe();
       expectObservable(a.held$(q(1))).toBe('f t 3ms (f|)', { t: true, f: false });
     });
   });
