@@ -73,7 +73,10 @@ export function createOrderlyGate(options: OrderlyGateOptions): OrderlyGate {
 
   const batches$ = (messages$: Observable<ConsumerMessage>) =>
     new Observable<readonly ConsumerMessage[]>((subscriber) => {
-      const pending: Pending[] = [];
+      // a queue of what is waiting: taken from `head`, since shifting a long backlog batch by batch is quadratic
+      let pending: Pending[] = [];
+      let head = 0;
+      const waitingCount = (): number => pending.length - head;
       const work = new Subscription();
       let ended = false;
 
@@ -101,7 +104,9 @@ export function createOrderlyGate(options: OrderlyGateOptions): OrderlyGate {
         const dead$ = exhausted.map((p) => deadLetter$(p, retry));
         const suspend$ = defer(() => {
           if (retry.length === 0) return EMPTY;
-          pending.unshift(...retry.sort((a, b) => a.inner.queueOffset - b.inner.queueOffset));
+          retry.sort((a, b) => a.inner.queueOffset - b.inner.queueOffset);
+          pending = [...retry, ...pending.slice(head)];
+          head = 0;
           return timer(options.suspendMs ?? SUSPEND_CURRENT_QUEUE_MS, scheduler);
         });
         work.add(concat(...dead$, suspend$).subscribe({ complete: finish }));
@@ -136,7 +141,12 @@ export function createOrderlyGate(options: OrderlyGateOptions): OrderlyGate {
       };
 
       const handOut = (): void => {
-        const batch = pending.splice(0, batchSize);
+        const batch = pending.slice(head, head + batchSize);
+        head += batch.length;
+        if (head > 1024 && head * 2 > pending.length) {
+          pending = pending.slice(head);
+          head = 0;
+        }
         const failed: Pending[] = [];
         let open = batch.length;
         const done = (): void => {
@@ -167,8 +177,28 @@ export function createOrderlyGate(options: OrderlyGateOptions): OrderlyGate {
 
       // waiting for the broker lock is not a batch out: a removal may close the gate meanwhile. A batch
       // started by an arrival waits for the rest of its pull (a 0 ms tick) so that it can fill up.
+      // a synchronous handler settles each batch inside its hand-out: the next one is handed out by this loop
+      // rather than from deeper in the stack, so a long backlog cannot overflow it
+      let pumping = false;
+      let pumpAgain = false;
       const pump = (arrival = false): void => {
-        if (busy$.value || waiting || closed || pending.length === 0) return;
+        if (pumping) {
+          pumpAgain = true;
+          return;
+        }
+        pumping = true;
+        try {
+          do {
+            pumpAgain = false;
+            pumpOnce(arrival);
+          } while (pumpAgain);
+        } finally {
+          pumping = false;
+        }
+      };
+
+      const pumpOnce = (arrival: boolean): void => {
+        if (busy$.value || waiting || closed || waitingCount() === 0) return;
         waiting = true;
         let got = false;
         work.add(

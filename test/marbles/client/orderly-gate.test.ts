@@ -1,4 +1,4 @@
-import { type Observable, map, mergeMap, of, tap, throwError } from 'rxjs';
+import { Observable, map, mergeMap, of, tap, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { type ConsumerMessage, toConsumerMessage } from '../../../src/client/consumer-message.js';
@@ -170,5 +170,33 @@ describe('orderly gate', () => {
       );
       expectObservable(out$.pipe(map(label))).toBe('--a---b', { a: '5', b: '6' });
     });
+  });
+});
+
+describe('orderly gate backlog', () => {
+  it('a backlog settled synchronously batch by batch goes through in order without growing the stack', () => {
+    const log: string[] = [];
+    const make = inner(log);
+    const offsets = Array.from({ length: 5000 }, (_, i) => i);
+    const gate = createOrderlyGate({ maxReconsumeTimes: 16 });
+    const handed: number[] = [];
+    // the whole backlog arrives while the first message is in the handler, then each is acked as it comes
+    let first: ConsumerMessage | undefined;
+    gate
+      .batches$(
+        new Observable<ConsumerMessage>((subscriber) => {
+          for (const o of offsets) subscriber.next(make(o));
+          first?.ack();
+        }),
+      )
+      .subscribe((batch) => {
+        for (const m of batch) {
+          handed.push(m.queueOffset);
+          if (first === undefined) first = m;
+          else m.ack();
+        }
+      });
+    expect(handed).toEqual(offsets);
+    expect(log).toHaveLength(offsets.length);
   });
 });
