@@ -1,18 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Subscription } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Producer, createProducer } from '../../../src/client/producer.js';
+import { describe, expect, it } from 'vitest';
 import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
-import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
-import {
-  bodyOf,
-  createRoutedTopic,
-  sendNumbered,
-  tally,
-  waitFor,
-} from '../../fixtures/client/push-fixture.js';
+import { type BrokerProcess } from '../../../src/testing/broker-process.js';
+import { bodyOf, sendNumbered, tally, waitFor } from '../../fixtures/client/push-fixture.js';
 import { useTempDir } from '../../helpers/temp-dir.js';
+import { usePushHarness } from '../../fixtures/client/push-harness.js';
 
 const TOPIC = 'Broadcast';
 const GROUP = 'cg-broadcast';
@@ -20,19 +13,8 @@ const GROUP = 'cg-broadcast';
 let dir = '';
 useTempDir('rxrocket-broadcast-', (path) => (dir = path));
 
-let broker: BrokerProcess | undefined;
-let producer: Producer | undefined;
-const consumers: PushConsumer[] = [];
-const subscriptions: Subscription[] = [];
-
-afterEach(async () => {
-  for (const s of subscriptions.splice(0)) s.unsubscribe();
-  await Promise.all(consumers.splice(0).map((c) => c.shutdown()));
-  await producer?.shutdown();
-  await broker?.dispose();
-  producer = undefined;
-  broker = undefined;
-});
+const harness = usePushHarness();
+const { consumers, subscriptions } = harness;
 
 function member(b: BrokerProcess, name: string, seen: string[]): PushConsumer {
   const c = createPushConsumer({
@@ -55,10 +37,8 @@ function member(b: BrokerProcess, name: string, seen: string[]): PushConsumer {
 
 describe('push consumer: broadcasting', () => {
   it('two members each get every message, and their local offsets survive a restart', async () => {
-    broker = await startBrokerProcess();
-    const b = broker;
-    await createRoutedTopic(b.brokerAddress, b.namesrvAddress, TOPIC, 4);
-    producer = createProducer({ group: 'pg-broadcast', namesrv: b.namesrvAddress });
+    const b = await harness.start({ topic: TOPIC, queues: 4, producerGroup: 'pg-broadcast' });
+    const producer = harness.producer;
 
     const first: string[][] = [[], []];
     const cs = first.map((seen, i) => member(b, `bc-${i}`, seen));

@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Producer, createProducer } from '../../../src/client/producer.js';
 import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
 import {
   encodeGetConsumerListByGroupRequestHeader,
@@ -14,42 +12,25 @@ import {
 } from '../../../src/protocol/headers/consumer-offset.js';
 import { RequestCode } from '../../../src/protocol/request-code.js';
 import { ResponseCode } from '../../../src/protocol/response-code.js';
-import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
+import { type BrokerProcess } from '../../../src/testing/broker-process.js';
 import { call } from '../../fixtures/broker/broker-fixture.js';
-import {
-  bodyOf,
-  createRoutedTopic,
-  sendNumbered,
-  tally,
-  waitFor,
-} from '../../fixtures/client/push-fixture.js';
+import { bodyOf, sendNumbered, tally, waitFor } from '../../fixtures/client/push-fixture.js';
+import { usePushHarness } from '../../fixtures/client/push-harness.js';
 
 const TOPIC = 'Clustered';
 const GROUP = 'cg-clustered';
 
-let broker: BrokerProcess | undefined;
 let child: ChildProcess | undefined;
-let producer: Producer | undefined;
-const consumers: PushConsumer[] = [];
-const subscriptions: Subscription[] = [];
+const harness = usePushHarness();
+const { consumers, subscriptions } = harness;
 
-afterEach(async () => {
+afterEach(() => {
   child?.kill('SIGKILL');
   child = undefined;
-  for (const s of subscriptions.splice(0)) s.unsubscribe();
-  await Promise.all(consumers.splice(0).map((c) => c.shutdown()));
-  await producer?.shutdown();
-  await broker?.dispose();
-  producer = undefined;
-  broker = undefined;
 });
 
-async function start(): Promise<BrokerProcess> {
-  broker = await startBrokerProcess();
-  await createRoutedTopic(broker.brokerAddress, broker.namesrvAddress, TOPIC, 8);
-  producer = createProducer({ group: 'pg-clustered', namesrv: broker.namesrvAddress });
-  return broker;
-}
+const start = (): Promise<BrokerProcess> =>
+  harness.start({ topic: TOPIC, queues: 8, producerGroup: 'pg-clustered' });
 
 /** A consumer of the group whose every message is acked and recorded in `seen`. */
 function consumer(b: BrokerProcess, name: string, seen: string[]): PushConsumer {
@@ -107,7 +88,7 @@ describe('push consumer: clustering', () => {
       return s.join() === '2,3,3' && owned(cs).size === 8;
     });
 
-    const sent = await sendNumbered(producer!, TOPIC, 400);
+    const sent = await sendNumbered(harness.producer, TOPIC, 400);
     await waitFor('all 400 messages', () => tally(seen.flat()).distinct.size === sent.length);
 
     const all = seen.flat();
@@ -135,7 +116,7 @@ describe('push consumer: clustering', () => {
       );
     });
 
-    const sending = sendNumbered(producer!, TOPIC, 600);
+    const sending = sendNumbered(harness.producer, TOPIC, 600);
     await waitFor('the child to consume some', () => seen[2]!.length >= 20);
     killed.kill();
     const sent = await sending;
@@ -158,7 +139,7 @@ describe('push consumer: clustering', () => {
     const seen: string[] = [];
     const first = consumer(b, 'member-0', seen);
     await waitFor('all 8 queues', () => first.assignment(TOPIC).length === 8);
-    const before = await sendNumbered(producer!, TOPIC, 80, 'before-');
+    const before = await sendNumbered(harness.producer, TOPIC, 80, 'before-');
     await waitFor('the first 80', () => tally(seen).distinct.size === before.length);
 
     subscriptions.splice(0).forEach((s) => {
@@ -183,7 +164,7 @@ describe('push consumer: clustering', () => {
     }
     expect(committed).toBe(before.length);
 
-    const after = await sendNumbered(producer!, TOPIC, 40, 'after-');
+    const after = await sendNumbered(harness.producer, TOPIC, 40, 'after-');
     const next: string[] = [];
     consumer(b, 'member-1', next);
     await waitFor('the 40 sent since', () => after.every((body) => next.includes(body)));

@@ -1,8 +1,7 @@
-import { firstValueFrom, lastValueFrom, type Subscription } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import type { Message, SendResult } from '../../../src/client/message.js';
-import { type Producer, createProducer } from '../../../src/client/producer.js';
-import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
+import { createPushConsumer } from '../../../src/client/push-consumer.js';
 import { type MessageSelector, bySql } from '../../../src/client/subscription.js';
 import { Sql92SyntaxError } from '../../../src/protocol/filter/sql92.js';
 import {
@@ -11,32 +10,23 @@ import {
 } from '../../../src/protocol/headers/admin-stats.js';
 import { RequestCode } from '../../../src/protocol/request-code.js';
 import { ResponseCode } from '../../../src/protocol/response-code.js';
-import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
+import { type BrokerProcess } from '../../../src/testing/broker-process.js';
 import { call } from '../../fixtures/broker/broker-fixture.js';
-import { bodyOf, createRoutedTopic, waitFor } from '../../fixtures/client/push-fixture.js';
+import { bodyOf, waitFor } from '../../fixtures/client/push-fixture.js';
+import { usePushHarness } from '../../fixtures/client/push-harness.js';
 
 const TOPIC = 'Filtered';
 
-let broker: BrokerProcess | undefined;
-let producer: Producer | undefined;
-const consumers: PushConsumer[] = [];
-const subscriptions: Subscription[] = [];
+const harness = usePushHarness();
+const { consumers, subscriptions } = harness;
 
-afterEach(async () => {
-  for (const s of subscriptions.splice(0)) s.unsubscribe();
-  await Promise.all(consumers.splice(0).map((c) => c.shutdown()));
-  await producer?.shutdown();
-  await broker?.dispose();
-  producer = undefined;
-  broker = undefined;
-});
-
-async function start(): Promise<BrokerProcess> {
-  broker = await startBrokerProcess({ args: ['--set', 'enablePropertyFilter=true'] });
-  await createRoutedTopic(broker.brokerAddress, broker.namesrvAddress, TOPIC, 2);
-  producer = createProducer({ group: 'pg-filtered', namesrv: broker.namesrvAddress });
-  return broker;
-}
+const start = (): Promise<BrokerProcess> =>
+  harness.start({
+    topic: TOPIC,
+    queues: 2,
+    producerGroup: 'pg-filtered',
+    args: ['--set', 'enablePropertyFilter=true'],
+  });
 
 /**
  * Subscribes, sends, and collects until the consumer has pulled past every message sent: each queue is read
@@ -68,7 +58,8 @@ async function deliveredOf(
     }),
   );
   const results: SendResult[] = [];
-  for (const m of messages) results.push(await firstValueFrom(producer!.send$({ ...m, topic: TOPIC })));
+  for (const m of messages)
+    results.push(await firstValueFrom(harness.producer.send$({ ...m, topic: TOPIC })));
   const ends = new Map<number, number>();
   for (const r of results)
     ends.set(r.messageQueue.queueId, Math.max(ends.get(r.messageQueue.queueId) ?? 0, r.queueOffset + 1));

@@ -1,37 +1,22 @@
-import { firstValueFrom, type Subscription, timer } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Producer, createProducer } from '../../../src/client/producer.js';
-import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
+import { firstValueFrom, timer } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { createPushConsumer } from '../../../src/client/push-consumer.js';
 import type { ConsumerEvent } from '../../../src/client/push-consumer-options.js';
-import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
-import { bodyOf, createRoutedTopic, sendNumbered, waitFor } from '../../fixtures/client/push-fixture.js';
+import { type BrokerProcess } from '../../../src/testing/broker-process.js';
+import { bodyOf, sendNumbered, waitFor } from '../../fixtures/client/push-fixture.js';
+import { usePushHarness } from '../../fixtures/client/push-harness.js';
 
-let broker: BrokerProcess | undefined;
-let producer: Producer | undefined;
-const consumers: PushConsumer[] = [];
-const subscriptions: Subscription[] = [];
+const harness = usePushHarness();
+const { consumers, subscriptions } = harness;
 
-afterEach(async () => {
-  for (const s of subscriptions.splice(0)) s.unsubscribe();
-  await Promise.all(consumers.splice(0).map((c) => c.shutdown()));
-  await producer?.shutdown();
-  await broker?.dispose();
-  producer = undefined;
-  broker = undefined;
-});
-
-async function start(topic: string, queues: number): Promise<BrokerProcess> {
-  broker = await startBrokerProcess();
-  await createRoutedTopic(broker.brokerAddress, broker.namesrvAddress, topic, queues);
-  producer = createProducer({ group: 'pg-flow', namesrv: broker.namesrvAddress });
-  return broker;
-}
+const start = (topic: string, queues: number): Promise<BrokerProcess> =>
+  harness.start({ topic, queues, producerGroup: 'pg-flow' });
 
 describe('push consumer: flow control and long polling', () => {
   it('a slow handler keeps each queue’s in-flight window within the pull thresholds', async () => {
     const topic = 'Slow';
     const b = await start(topic, 1);
-    const sent = await sendNumbered(producer!, topic, 300);
+    const sent = await sendNumbered(harness.producer, topic, 300);
     const thresholds = { maxMessages: 40, maxOffsetSpan: 60, maxBytes: 30 * 1024 };
     const batch = 16;
     const consumer = createPushConsumer({
@@ -94,7 +79,7 @@ describe('push consumer: flow control and long polling', () => {
     expect(log.at(-1)).toBe(`pull ${parked}`);
 
     log.push('sending');
-    await firstValueFrom(producer!.send$({ topic, body: 'wake' }));
+    await firstValueFrom(harness.producer.send$({ topic, body: 'wake' }));
     await waitFor('the message', () => log.includes('message wake'));
     expect(log.slice(log.indexOf('sending'), log.indexOf('message wake') + 1)).toEqual([
       'sending',

@@ -1,41 +1,31 @@
-import { type Subscription, throwError } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Producer, createProducer } from '../../../src/client/producer.js';
-import { type PushConsumer, createPushConsumer } from '../../../src/client/push-consumer.js';
+import { throwError } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { createPushConsumer } from '../../../src/client/push-consumer.js';
 import {
   decodeGetMaxOffsetResponseHeader,
   encodeGetMaxOffsetRequestHeader,
 } from '../../../src/protocol/headers/queue-offset.js';
 import { RequestCode } from '../../../src/protocol/request-code.js';
 import { ResponseCode } from '../../../src/protocol/response-code.js';
-import { type BrokerProcess, startBrokerProcess } from '../../../src/testing/broker-process.js';
+import { type BrokerProcess } from '../../../src/testing/broker-process.js';
 import { call, storedMessages } from '../../fixtures/broker/broker-fixture.js';
-import { bodyOf, createRoutedTopic, sendNumbered, waitFor } from '../../fixtures/client/push-fixture.js';
+import { bodyOf, sendNumbered, waitFor } from '../../fixtures/client/push-fixture.js';
+import { usePushHarness } from '../../fixtures/client/push-harness.js';
 
 const TOPIC = 'Retried';
 /** Short levels, so the test passes whether the broker delays redeliveries or not. */
 const DELAY_LEVELS = Array.from({ length: 18 }, () => '1s').join(' ');
 
-let broker: BrokerProcess | undefined;
-let producer: Producer | undefined;
-const consumers: PushConsumer[] = [];
-const subscriptions: Subscription[] = [];
+const harness = usePushHarness();
+const { consumers, subscriptions } = harness;
 
-afterEach(async () => {
-  for (const s of subscriptions.splice(0)) s.unsubscribe();
-  await Promise.all(consumers.splice(0).map((c) => c.shutdown()));
-  await producer?.shutdown();
-  await broker?.dispose();
-  producer = undefined;
-  broker = undefined;
-});
-
-async function start(): Promise<BrokerProcess> {
-  broker = await startBrokerProcess({ args: ['--set', `messageDelayLevel=${DELAY_LEVELS}`] });
-  await createRoutedTopic(broker.brokerAddress, broker.namesrvAddress, TOPIC, 2);
-  producer = createProducer({ group: 'pg-retried', namesrv: broker.namesrvAddress });
-  return broker;
-}
+const start = (): Promise<BrokerProcess> =>
+  harness.start({
+    topic: TOPIC,
+    queues: 2,
+    producerGroup: 'pg-retried',
+    args: ['--set', `messageDelayLevel=${DELAY_LEVELS}`],
+  });
 
 /** Consumes with `handler`, recording the reconsume times each body was delivered with. */
 function consume(
@@ -80,8 +70,8 @@ describe('push consumer: retries', () => {
   it('a handler failing a message 3 times then succeeding sees reconsumeTimes 0, 1, 2, 3', async () => {
     const b = await start();
     const deliveries = consume(b, 'cg-flaky', 16, (body, times) => body === 'flaky0' && times < 3);
-    const others = await sendNumbered(producer!, TOPIC, 10, 'other');
-    await sendNumbered(producer!, TOPIC, 1, 'flaky');
+    const others = await sendNumbered(harness.producer, TOPIC, 10, 'other');
+    await sendNumbered(harness.producer, TOPIC, 1, 'flaky');
     await waitFor('the fourth delivery of the flaky message', () => deliveries.get('flaky0')?.length === 4);
     expect(deliveries.get('flaky0')).toEqual([0, 1, 2, 3]);
     for (const body of others) expect(deliveries.get(body)).toEqual([0]);
@@ -92,8 +82,8 @@ describe('push consumer: retries', () => {
     const b = await start();
     const group = 'cg-poisoned';
     const deliveries = consume(b, group, 2, (body) => body === 'poison0');
-    await sendNumbered(producer!, TOPIC, 1, 'poison');
-    const fine = await sendNumbered(producer!, TOPIC, 5, 'fine');
+    await sendNumbered(harness.producer, TOPIC, 1, 'poison');
+    const fine = await sendNumbered(harness.producer, TOPIC, 5, 'fine');
     const dlq = `%DLQ%${group}`;
     await waitFor('the poison message in the DLQ', async () => (await maxOffset(b, dlq)) > 0, 60_000);
     expect(deliveries.get('poison0')).toEqual([0, 1, 2]);
