@@ -11,6 +11,7 @@ import {
   sleep,
   startMaster,
   startSlave,
+  untilSlaveKnows,
 } from '../../fixtures/broker/ha-fixture.js';
 
 const TOPIC = 'HaTopic';
@@ -31,6 +32,7 @@ async function pair(role: 'SYNC_MASTER' | 'ASYNC_MASTER', masterArgs: readonly s
   const slave = await startSlave(master);
   started.push(slave);
   await createTopic(master.brokerAddress, TOPIC, QUEUES);
+  await untilSlaveKnows(slave, TOPIC);
   producer = createProducer({ group: 'ha-pg', namesrv: master.namesrvAddress, retryTimesWhenSendFailed: 0 });
   return { master, slave, producer };
 }
