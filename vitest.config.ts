@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Integration files run three at once as well: each one's brokers use free ports and temp dirs and spend
+    // most of their time waiting on sockets and disks, so three fit two cores and keep CI well under ten
+    // minutes. One setting for both projects, so that they share the pool and overlap.
+    maxWorkers: 3,
     projects: [
       {
         test: {
@@ -17,10 +21,6 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 120_000,
           hookTimeout: 60_000,
-          // Each file's brokers use free ports and temp dirs, and spend most of their time waiting on sockets
-          // and disks: three files at once fit two cores and keep CI well under ten minutes.
-          fileParallelism: true,
-          maxWorkers: 3,
         },
       },
     ],
