@@ -105,8 +105,13 @@ describe('rxrocket admin against a broker process', () => {
       expect(result).toMatchObject({ status: 'SEND_OK', brokerName: 'broker-a', queueId });
       sent.push(result);
     }
-    const status = await admin(ns, 'topicStatus', '-t', TOPIC);
-    const rows = tableRows(status.out);
+    // An acknowledged send reaches the ConsumeQueue with the next reput, a moment later (as in RocketMQ).
+    let rows: string[][] = [];
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+      rows = tableRows((await admin(ns, 'topicStatus', '-t', TOPIC)).out);
+      if (rows[2]?.[3] === '2' && rows[1]?.[3] === '1') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(rows[0]).toEqual(['#Broker Name', '#QID', '#Min Offset', '#Max Offset', '#Last Updated']);
     expect(rows.slice(1).map((r) => r.slice(0, 4))).toEqual([
       ['broker-a', '0', '0', '1'],
