@@ -1,3 +1,7 @@
+import { DEFAULT_MAX_RECONSUME_TIMES } from './consumer-ports.js';
+import { CONSUME_BATCH_MAX_SIZE, SUSPEND_CURRENT_QUEUE_MS } from './orderly/orderly-gate.js';
+import { PULL_BATCH_SIZE } from './pull-port.js';
+import { DEFAULT_CONSUME_TIMESTAMP_AGE_MS } from './start-offset.js';
 import type { ClientOptions } from './client-options.js';
 import type { PullStatus } from './pull-loop.js';
 import type { ProcessQueueLimits } from './process-queue.js';
@@ -83,3 +87,29 @@ export type ConsumerEvent =
       readonly count: number;
       readonly nextOffset: number;
     };
+
+/** The options with RocketMQ's defaults filled in; `now` dates the default consumeTimestamp. */
+export function resolvePushConsumerOptions(
+  options: PushConsumerOptions,
+  now: number,
+): ResolvedPushConsumerOptions {
+  const optional = <K extends keyof PushConsumerOptions>(key: K) =>
+    options[key] === undefined ? {} : { [key]: options[key] };
+  return {
+    group: options.group,
+    model: options.model ?? 'CLUSTERING',
+    consumeFromWhere: options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
+    consumeTimestamp: options.consumeTimestamp ?? now - DEFAULT_CONSUME_TIMESTAMP_AGE_MS,
+    pullBatchSize: options.pullBatchSize ?? PULL_BATCH_SIZE,
+    maxReconsumeTimes: options.maxReconsumeTimes ?? DEFAULT_MAX_RECONSUME_TIMES,
+    ...optional('allocateStrategy'),
+    ...optional('rebalanceIntervalMs'),
+    ...optional('persistOffsetIntervalMs'),
+    ...optional('pullThresholds'),
+    ...optional('brokerSuspendMaxTimeMs'),
+    ...optional('redeliverLaterMs'),
+    consumeMessageBatchMaxSize: options.consumeMessageBatchMaxSize ?? CONSUME_BATCH_MAX_SIZE,
+    suspendCurrentQueueTimeMillis: options.suspendCurrentQueueTimeMillis ?? SUSPEND_CURRENT_QUEUE_MS,
+    ...optional('lockIntervalMs'),
+  };
+}

@@ -1,7 +1,6 @@
 import {
   EMPTY,
   type Observable,
-  type ObservableInput,
   Subject,
   catchError,
   concat,
@@ -28,107 +27,41 @@ import type { ConsumerData, SubscriptionData } from '../protocol/headers/client.
 import { type ClientInstance, acquireClientInstance } from './client-instance.js';
 import { type ConsumerApi, createConsumerApi } from './consumer-api.js';
 import type { ConsumerMessage } from './consumer-message.js';
-import {
-  DEFAULT_MAX_RECONSUME_TIMES,
-  type RouteLookup,
-  createRemoteOffsetPort,
-  createSendBackPort,
-} from './consumer-ports.js';
+import { type RouteLookup, createRemoteOffsetPort, createSendBackPort } from './consumer-ports.js';
 import { createLocalOffsetPort } from './local-offset-port.js';
 import { type OffsetStore, createOffsetStore } from './offset-store.js';
 import type { ProcessQueue, ProcessQueueStats } from './process-queue.js';
-import { PULL_BATCH_SIZE } from './pull-port.js';
-import type {
-  ConsumerEvent,
-  PushConsumerOptions,
-  ResolvedPushConsumerOptions,
+import {
+  type ConsumerEvent,
+  type PushConsumerOptions,
+  type ResolvedPushConsumerOptions,
+  resolvePushConsumerOptions,
 } from './push-consumer-options.js';
+import {
+  type ConsumeHandler,
+  type ConsumeOptions,
+  type ConsumeResult,
+  DEFAULT_CONSUME_CONCURRENCY,
+  type PushConsumer,
+  type SubscribeOptions,
+} from './push-consumer-api.js';
 import type { MessageQueue } from './queue-selector.js';
-import { DEFAULT_CONSUME_TIMESTAMP_AGE_MS, RETRY_TOPIC_PREFIX } from './start-offset.js';
+import { RETRY_TOPIC_PREFIX } from './start-offset.js';
 import { type MessageSelector, byTag, subscriptionData, toSelector } from './subscription.js';
 import { topicMessages$ } from './topic-pipeline.js';
 import { consumeOrderly } from './orderly/consume-orderly.js';
-import { CONSUME_BATCH_MAX_SIZE, SUSPEND_CURRENT_QUEUE_MS } from './orderly/orderly-gate.js';
 
-/** A consume$ handler: its Observable completing (or its Promise resolving) is success, an error asks for a retry. */
-export type ConsumeHandler = (message: ConsumerMessage) => ObservableInput<unknown>;
-
-export interface SubscribeOptions {
-  /**
-   * MessageListenerOrderly: a queue's messages in offset order, its next batch only once the previous one is
-   * settled; retry() suspends the queue and redelivers locally. Clustering holds the queues' broker locks.
-   */
-  readonly orderly?: boolean;
-}
-
-export interface ConsumeOptions extends SubscribeOptions {
-  /** Handlers running at once across the topic's queues (consumeThreadMax, 20). */
-  readonly concurrency?: number;
-}
-
-export interface ConsumeResult {
-  readonly message: ConsumerMessage;
-  readonly status: 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
-  readonly error?: unknown;
-}
-
-export interface PushConsumer {
-  readonly group: string;
-  readonly clientId: string;
-  readonly events$: Observable<ConsumerEvent>;
-  /**
-   * The topic's messages for as long as it is subscribed: each must be `ack()`ed or `retry()`ed. Subscribing
-   * joins the group (heartbeat) and rebalances; unsubscribing stops the pulls and, with the last
-   * subscription, writes the offsets and leaves the group (UNREGISTER_CLIENT). One subscription per topic.
-   */
-  messages$(
-    topic: string,
-    expression?: string | MessageSelector,
-    options?: SubscribeOptions,
-  ): Observable<ConsumerMessage>;
-  /** messages$ through `handler`: acked when it completes, retried when it errors. */
-  consume$(
-    topic: string,
-    expression: string | MessageSelector,
-    handler: ConsumeHandler,
-    options?: ConsumeOptions,
-  ): Observable<ConsumeResult>;
-  /** The queues of `topic` this consumer owns after its latest rebalance. */
-  assignment(topic: string): readonly MessageQueue[];
-  /** The queues of `topic` whose broker lock an orderly clustering subscription holds now. */
-  lockedQueues(topic: string): readonly MessageQueue[];
-  /** Each owned queue's in-flight window, by `topic@broker@queueId`. */
-  processQueueStats(): ReadonlyMap<string, ProcessQueueStats>;
-  /** Ends every subscription (offsets written, group left) and releases the shared client instance. */
-  shutdown(): Promise<void>;
-}
-
-export const DEFAULT_CONSUME_CONCURRENCY = 20;
+export type {
+  ConsumeHandler,
+  ConsumeOptions,
+  ConsumeResult,
+  PushConsumer,
+  SubscribeOptions,
+} from './push-consumer-api.js';
+export { DEFAULT_CONSUME_CONCURRENCY } from './push-consumer-api.js';
 
 export function createPushConsumer(options: PushConsumerOptions): PushConsumer {
   return new PushConsumerImpl(options);
-}
-
-function resolve(options: PushConsumerOptions, now: number): ResolvedPushConsumerOptions {
-  const optional = <K extends keyof PushConsumerOptions>(key: K) =>
-    options[key] === undefined ? {} : { [key]: options[key] };
-  return {
-    group: options.group,
-    model: options.model ?? 'CLUSTERING',
-    consumeFromWhere: options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
-    consumeTimestamp: options.consumeTimestamp ?? now - DEFAULT_CONSUME_TIMESTAMP_AGE_MS,
-    pullBatchSize: options.pullBatchSize ?? PULL_BATCH_SIZE,
-    maxReconsumeTimes: options.maxReconsumeTimes ?? DEFAULT_MAX_RECONSUME_TIMES,
-    ...optional('allocateStrategy'),
-    ...optional('rebalanceIntervalMs'),
-    ...optional('persistOffsetIntervalMs'),
-    ...optional('pullThresholds'),
-    ...optional('brokerSuspendMaxTimeMs'),
-    ...optional('redeliverLaterMs'),
-    consumeMessageBatchMaxSize: options.consumeMessageBatchMaxSize ?? CONSUME_BATCH_MAX_SIZE,
-    suspendCurrentQueueTimeMillis: options.suspendCurrentQueueTimeMillis ?? SUSPEND_CURRENT_QUEUE_MS,
-    ...optional('lockIntervalMs'),
-  };
 }
 
 class PushConsumerImpl implements PushConsumer {
@@ -159,7 +92,7 @@ class PushConsumerImpl implements PushConsumer {
   constructor(userOptions: PushConsumerOptions) {
     if (userOptions.group.length === 0) throw new RangeError('a push consumer needs a group');
     this.instance = acquireClientInstance(userOptions);
-    this.options = resolve(userOptions, this.instance.now());
+    this.options = resolvePushConsumerOptions(userOptions, this.instance.now());
     this.logger = this.instance.options.logger.child({
       component: 'push-consumer',
       group: userOptions.group,
