@@ -230,6 +230,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     const transactions = new TransactionLedger();
     const clientVersions = new ClientVersions();
     const diskUsedRatio = (): Promise<number> => statfsUsedRatio(config.storePathRootDir);
+    const locks = new RebalanceLockManager(() => scheduler.now(), config.rebalanceLockMaxLiveTime);
     const baseProcessors = brokerProcessors({
       config: effective,
       configVersion: initialDataVersion(scheduler.now()),
@@ -248,7 +249,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
         isIPv4(config.brokerIP1) ? { ip: Buffer.from(config.brokerIP1.split('.').map(Number)) } : {},
       ),
       now: () => scheduler.now(),
-      locks: new RebalanceLockManager(() => scheduler.now(), config.rebalanceLockMaxLiveTime),
+      locks,
       logger,
       scheduler,
       parking: metrics.parking,
@@ -316,6 +317,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     await registration.registered();
     metrics.attach({
       consumerLag: () => consumerLag({ offsets, topics, store }),
+      queueLocks: () => locks.liveLocks(),
       storeSizeBytes: () => directorySize(config.storePathRootDir),
       diskUsedRatio,
       connections: () => server.channels.size + (vip?.channels.size ?? 0),

@@ -1,8 +1,16 @@
 import type { MessageQueue } from '../../protocol/headers/lock.js';
 
 interface LockEntry {
+  readonly queue: MessageQueue;
   readonly clientId: string;
   lastUpdate: number;
+}
+
+/** A live lock, as the metrics show it. */
+export interface QueueLock {
+  readonly group: string;
+  readonly queue: MessageQueue;
+  readonly clientId: string;
 }
 
 /** RocketMQ's rocketmq.broker.rebalance.lockMaxLiveTime: a lock not renewed for this long is free again. */
@@ -36,7 +44,7 @@ export class RebalanceLockManager {
       const key = queueKey(mq);
       const entry = table.get(key);
       if (entry === undefined || entry.clientId === clientId || this.expired(entry, now)) {
-        table.set(key, { clientId, lastUpdate: now });
+        table.set(key, { queue: mq, clientId, lastUpdate: now });
         locked.push(mq);
       }
     }
@@ -58,6 +66,14 @@ export class RebalanceLockManager {
   owner(group: string, mq: MessageQueue): string | undefined {
     const entry = this.groups.get(group)?.get(queueKey(mq));
     return entry === undefined || this.expired(entry, this.now()) ? undefined : entry.clientId;
+  }
+
+  /** Every lock not yet expired. */
+  *liveLocks(): IterableIterator<QueueLock> {
+    const now = this.now();
+    for (const [group, table] of this.groups)
+      for (const entry of table.values())
+        if (!this.expired(entry, now)) yield { group, queue: entry.queue, clientId: entry.clientId };
   }
 
   private expired(entry: LockEntry, now: number): boolean {

@@ -13,6 +13,12 @@ export interface MetricsSources {
   /** Used fraction 0..1 of the store's file system. */
   diskUsedRatio(): Promise<number>;
   connections(): number;
+  /** Orderly consumers' live queue locks. */
+  queueLocks?: () => Iterable<{
+    readonly group: string;
+    readonly queue: { readonly topic: string; readonly queueId: number };
+    readonly clientId: string;
+  }>;
   /** Bytes the furthest connected slave is behind; 0 without one. */
   haLagBytes?: () => number;
 }
@@ -108,6 +114,17 @@ export class BrokerMetrics {
         this.reset();
         for (const { group, topic, lag } of scraped((s) => s.consumerLag()) ?? [])
           this.set({ group, topic }, lag);
+      },
+    });
+    new Gauge({
+      name: 'rocketmq_orderly_queue_lock',
+      help: 'Queue locks held by orderly consumers (1 per live lock), by group, topic, queue and owning client',
+      labelNames: ['group', 'topic', 'queue_id', 'client_id'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { group, queue, clientId } of scraped((s) => s.queueLocks?.()) ?? [])
+          this.set({ group, topic: queue.topic, queue_id: queue.queueId, client_id: clientId }, 1);
       },
     });
     new Gauge({

@@ -45,10 +45,24 @@ afterEach(async () => {
 });
 
 async function start(queues: number): Promise<BrokerProcess> {
-  broker = await startBrokerProcess({ args: ['--set', `rebalanceLockMaxLiveTime=${BROKER_LOCK_LIVE_MS}`] });
+  broker = await startBrokerProcess({
+    args: ['--set', `rebalanceLockMaxLiveTime=${BROKER_LOCK_LIVE_MS}`, '--metrics-port', '0'],
+  });
   await createRoutedTopic(broker.brokerAddress, broker.namesrvAddress, TOPIC, queues);
   producer = createProducer({ group: 'pg-orderly', namesrv: broker.namesrvAddress });
   return broker;
+}
+
+/** The broker's lock table for cg-orderly as its metrics show it: `topic@queueId` -> owning client id. */
+async function brokerLocks(b: BrokerProcess): Promise<Map<string, string>> {
+  const text = await (await fetch(`http://${b.metricsAddress}/metrics`)).text();
+  const owners = new Map<string, string>();
+  for (const line of text.matchAll(/^rocketmq_orderly_queue_lock\{([^}]*)\} 1$/gm)) {
+    const labels = new Map([...line[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
+    if (labels.get('group') === 'cg-orderly')
+      owners.set(`${labels.get('topic')}@${labels.get('queue_id')}`, labels.get('client_id')!);
+  }
+  return owners;
 }
 
 /**
@@ -194,8 +208,36 @@ describe('push consumer: orderly', () => {
         }
       for (const [key, n] of owners) if (n > 1) overlaps.push(key);
     }, 5);
+    // Against the broker's table: a queue a member holds both before and after a scrape must not be another
+    // member's in it.
+    const held = () =>
+      new Map(
+        consumers.map((c) => [
+          c.clientId,
+          new Set(c.lockedQueues(TOPIC).map((q) => `${q.topic}@${q.queueId}`)),
+        ]),
+      );
+    const conflicts: string[] = [];
+    let scrapes = 0;
+    let checking = true;
+    const checker = (async () => {
+      while (checking) {
+        const before = held();
+        const owners = await brokerLocks(b);
+        const after = held();
+        scrapes++;
+        for (const [client, queues] of before)
+          for (const q of queues) {
+            const owner = owners.get(q);
+            if (after.get(client)?.has(q) === true && owner !== undefined && owner !== client)
+              conflicts.push(`${q}: held by ${client}, the broker's table says ${owner}`);
+          }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
     try {
       await waitFor('all 8 queues locked', () => heldCount(cs) === 8);
+      expect((await brokerLocks(b)).size).toBe(8);
       const sending = sendKeyed(producer!, 20, 50);
       const joined = recording(b, 'member-2', seen);
       await waitFor('the newcomer to hold queues', () => joined.lockedQueues(TOPIC).length > 0, 30_000);
@@ -205,9 +247,13 @@ describe('push consumer: orderly', () => {
       await waitFor('all 1000 messages', () => new Set(seen).size === 1000, 30_000);
     } finally {
       clearInterval(sampler);
+      checking = false;
+      await checker;
     }
     expect(samples).toBeGreaterThan(0);
     expect(overlaps).toEqual([]);
+    expect(scrapes).toBeGreaterThan(0);
+    expect(conflicts).toEqual([]);
     for (const [, seqs] of firstSeen(seen)) expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i));
   }, 90_000);
 

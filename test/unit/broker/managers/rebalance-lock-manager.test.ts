@@ -16,6 +16,15 @@ describe('RebalanceLockManager', () => {
     now = 110_000;
     // mq(1) was last renewed at 0 and is free; mq(0) at 59 000 is still c1's.
     expect(locks.tryLockBatch('G', [mq(0), mq(1)], 'c2')).toEqual([mq(1)]);
+    expect([...locks.liveLocks()]).toEqual([
+      { group: 'G', queue: mq(0), clientId: 'c1' },
+      { group: 'G', queue: mq(1), clientId: 'c2' },
+      { group: 'G', queue: mq(2), clientId: 'c2' },
+    ]);
+    now = 170_000;
+    // Only mq(1), taken at 110 000, is still live; mq(0) and mq(2) were last locked at 59 000.
+    expect([...locks.liveLocks()].map((l) => l.queue.queueId)).toEqual([1]);
+    now = 110_000;
     expect([locks.owner('G', mq(0)), locks.owner('G', mq(1)), locks.owner('G', mq(2))]).toEqual([
       'c1',
       'c2',
