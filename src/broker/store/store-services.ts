@@ -5,6 +5,7 @@ import {
   defer,
   ignoreElements,
   interval,
+  lastValueFrom,
   merge,
   tap,
   Subject,
@@ -87,28 +88,22 @@ const maxWritesInFlight = (syncFlush: boolean): number => (syncFlush ? 3 : 1);
 export function storeServices$(p: StoreServiceParts): Observable<never> {
   const committed$ = new Subject<void>();
   const { scheduler, logger } = p;
-  let failing = false;
-  const submit = (): Promise<void> =>
-    timed(p.syncFlush ? p.flushTimed : undefined, () => p.commitLog.commit().then(() => undefined)).then(
-      () => {
-        if (failing) logger.info({ service: 'commit' }, 'store service recovered');
-        failing = false;
-        if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
-        committed$.next();
-      },
-      (error: unknown) => {
-        if (!failing)
-          logger.error({ service: 'commit', error: String(error) }, 'store service failed; retrying');
-        failing = true;
-      },
-    );
+  const commitOnce = guarded('commit', logger, async () => {
+    await timed(p.syncFlush ? p.flushTimed : undefined, async () => {
+      await p.commitLog.commit();
+    });
+    if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
+    committed$.next();
+  });
+  // Never rejects: guarded logs the failure and the next round writes the same bytes again.
+  const submit = (): Promise<void> => lastValueFrom(commitOnce(), { defaultValue: undefined });
   const commit$ = serviceLoop(
     () =>
       defer(async () => {
         // Wait for the check phase: every put of this event-loop turn (all the socket reads, not just the
         // first) joins this write, which under SYNC_FLUSH is also the group commit's disk round trip. Up to
         // a limit the loop does not wait for the write itself: the next turn's puts go out while this
-        // write is still on its way, as the disk answers concurrent O_DSYNC writes faster than serial ones.
+        // write is still on its way, which keeps the disk busy while the CPU takes the next puts.
         await new Promise((resolve) => setImmediate(resolve));
         const done = submit();
         if (p.commitLog.writesInFlight >= maxWritesInFlight(p.syncFlush)) await done;
