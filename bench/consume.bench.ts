@@ -5,6 +5,7 @@ import { EMPTY, firstValueFrom, type Subscription } from 'rxjs';
 import type * as ClientModule from '../src/client/index.js';
 import type * as TestingModule from '../src/testing/index.js';
 import type { BenchReport } from './report.js';
+import { percentile } from './send-timing.js';
 
 /**
  * Push consumer against a broker in its own process (`node dist/broker`, dev mode, a temp store), both built:
@@ -17,8 +18,6 @@ const { createProducer, createPushConsumer } = await load<typeof ClientModule>('
 const { startBrokerProcess } = await load<typeof TestingModule>('dist/testing/index.js');
 
 const BODY = Buffer.alloc(1024, 0x63);
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 export async function run(report: BenchReport): Promise<void> {
   const broker = await startBrokerProcess({});

@@ -7,6 +7,7 @@ import type * as RemotingModule from '../src/remoting/client.js';
 import type * as CommandModule from '../src/protocol/remoting-command.js';
 import type * as BodiesModule from '../src/protocol/headers/namesrv-bodies.js';
 import type { BenchReport } from './report.js';
+import { percentile, secondsSince, sendInFlight, sendSerially } from './send-timing.js';
 
 /**
  * A master and its slave, each in its own process (`node dist/broker`, ASYNC_FLUSH, temp stores), once as
@@ -25,9 +26,6 @@ const { decodeKvTable } = await load<typeof BodiesModule>('dist/protocol/headers
 const TOPIC = 'BenchHa';
 const BODY = Buffer.alloc(1024, 0x68);
 const RUNTIME_INFO = 28;
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 const silent = {
   debug: () => undefined,
   info: () => undefined,
@@ -55,17 +53,13 @@ async function rolePair(role: 'SYNC_MASTER' | 'ASYNC_MASTER', report: BenchRepor
       if (result.status === 'SEND_OK') ok += 1;
     }
 
-    const latencies: number[] = [];
     const serialCount = 5000;
     report.progress(`${role}, one in flight: ${serialCount}`);
-    let start = process.hrtime.bigint();
-    for (let i = 0; i < serialCount; i++) {
-      const t = process.hrtime.bigint();
-      await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
-      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    const serial = seconds(start);
-    latencies.sort((a, b) => a - b);
+    const { seconds: serial, latencies } = await sendSerially(
+      producer,
+      { topic: TOPIC, body: BODY },
+      serialCount,
+    );
     report.add({
       name: `${role} + slave: send$ 1KiB, 1 in flight`,
       figures: {
@@ -77,14 +71,7 @@ async function rolePair(role: 'SYNC_MASTER' | 'ASYNC_MASTER', report: BenchRepor
 
     const parallelCount = 50_000;
     report.progress(`${role}, 256 in flight: ${parallelCount}`);
-    let next = 0;
-    start = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: 256 }, async () => {
-        while (next++ < parallelCount) await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
-      }),
-    );
-    const parallel = seconds(start);
+    const parallel = await sendInFlight(producer, { topic: TOPIC, body: BODY }, parallelCount, 256);
     const acknowledged = process.hrtime.bigint();
     const target = await maxOffset(master.brokerAddress);
     while ((await maxOffset(slave.brokerAddress)) < target) await new Promise((r) => setTimeout(r, 5));
@@ -93,7 +80,7 @@ async function rolePair(role: 'SYNC_MASTER' | 'ASYNC_MASTER', report: BenchRepor
       figures: {
         'msgs/s': parallelCount / parallel,
         'MB/s': (parallelCount * BODY.length) / parallel / 1e6,
-        'lag ms': seconds(acknowledged) * 1000,
+        'lag ms': secondsSince(acknowledged) * 1000,
       },
     });
   } finally {

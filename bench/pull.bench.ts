@@ -4,6 +4,7 @@ import { firstValueFrom } from 'rxjs';
 import type * as ClientModule from '../src/client/index.js';
 import type * as TestingModule from '../src/testing/index.js';
 import type { BenchReport } from './report.js';
+import { secondsSince } from './send-timing.js';
 
 /**
  * Pull consumer against a broker in its own process (both built): a 4-queue topic filled with 1 KiB
@@ -17,7 +18,6 @@ const { startBrokerProcess } = await load<typeof TestingModule>('dist/testing/in
 const TOPIC = 'BenchPull';
 const BODY = Buffer.alloc(1024, 0x70);
 const COUNT = 100_000;
-const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
 export async function run(report: BenchReport): Promise<void> {
   const broker = await startBrokerProcess({});
@@ -49,7 +49,7 @@ export async function run(report: BenchReport): Promise<void> {
         seen += m.body.length > 0 ? 1 : 0;
         if (seen === COUNT) break;
       }
-      const iterateTime = seconds(start);
+      const iterateTime = secondsSince(start);
       report.add({
         name: `pull consumer for await 1KiB, batch ${pullBatchSize}`,
         figures: { 'msgs/s': COUNT / iterateTime, 'MB/s': (COUNT * BODY.length) / iterateTime / 1e6 },
@@ -61,7 +61,7 @@ export async function run(report: BenchReport): Promise<void> {
       start = process.hrtime.bigint();
       seen = 0;
       while (seen < COUNT) seen += (await polled.poll()).length;
-      const pollTime = seconds(start);
+      const pollTime = secondsSince(start);
       report.add({
         name: `pull consumer poll() 1KiB, batch ${pullBatchSize}`,
         figures: { 'msgs/s': COUNT / pollTime, 'MB/s': (COUNT * BODY.length) / pollTime / 1e6 },

@@ -4,6 +4,7 @@ import { firstValueFrom, lastValueFrom } from 'rxjs';
 import type * as ClientModule from '../src/client/index.js';
 import type * as TestingModule from '../src/testing/index.js';
 import type { BenchReport } from './report.js';
+import { percentile, secondsSince, sendInFlight, sendSerially } from './send-timing.js';
 
 /**
  * Producer to a broker in its own process (`node dist/broker`, dev mode, ASYNC_FLUSH, a temp store), both
@@ -16,9 +17,6 @@ const { startBrokerProcess } = await load<typeof TestingModule>('dist/testing/in
 
 const TOPIC = 'BenchSend';
 const BODY = Buffer.alloc(1024, 0x62);
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
 export async function run(report: BenchReport): Promise<void> {
   const broker = await startBrokerProcess({});
@@ -26,17 +24,13 @@ export async function run(report: BenchReport): Promise<void> {
   try {
     for (let i = 0; i < 2000; i++) await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
 
-    const latencies: number[] = [];
     const serialCount = 20_000;
     report.progress(`one in flight: ${serialCount}`);
-    let start = process.hrtime.bigint();
-    for (let i = 0; i < serialCount; i++) {
-      const t = process.hrtime.bigint();
-      await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
-      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    const serial = seconds(start);
-    latencies.sort((a, b) => a - b);
+    const { seconds: serial, latencies } = await sendSerially(
+      producer,
+      { topic: TOPIC, body: BODY },
+      serialCount,
+    );
     report.add({
       name: 'send$ 1KiB, 1 in flight',
       figures: {
@@ -49,14 +43,7 @@ export async function run(report: BenchReport): Promise<void> {
 
     const parallelCount = 200_000;
     report.progress(`256 in flight: ${parallelCount}`);
-    let next = 0;
-    start = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: 256 }, async () => {
-        while (next++ < parallelCount) await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
-      }),
-    );
-    const parallel = seconds(start);
+    const parallel = await sendInFlight(producer, { topic: TOPIC, body: BODY }, parallelCount, 256);
     report.add({
       name: 'send$ 1KiB, 256 in flight',
       figures: { 'msgs/s': parallelCount / parallel, 'MB/s': (parallelCount * BODY.length) / parallel / 1e6 },
@@ -66,12 +53,12 @@ export async function run(report: BenchReport): Promise<void> {
     // connection is answered only after them.
     const onewayCount = 100_000;
     report.progress(`oneway: ${onewayCount}`);
-    start = process.hrtime.bigint();
+    let start = process.hrtime.bigint();
     for (let i = 0; i < onewayCount; i++) {
       await lastValueFrom(producer.sendOneway$({ topic: TOPIC, body: BODY }), { defaultValue: undefined });
     }
     await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }, { timeoutMs: 120_000 }));
-    const oneway = seconds(start);
+    const oneway = secondsSince(start);
     report.add({
       name: 'sendOneway$ 1KiB (until stored)',
       figures: { 'msgs/s': onewayCount / oneway, 'MB/s': (onewayCount * BODY.length) / oneway / 1e6 },
@@ -80,14 +67,14 @@ export async function run(report: BenchReport): Promise<void> {
     const batches = 10_000;
     const batch = Array.from({ length: 32 }, () => ({ topic: TOPIC, body: BODY }));
     report.progress(`batches of 32: ${batches}`);
-    next = 0;
+    let next = 0;
     start = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (next++ < batches) await firstValueFrom(producer.sendBatch$(batch));
       }),
     );
-    const batched = seconds(start);
+    const batched = secondsSince(start);
     report.add({
       name: 'sendBatch$ 32 x 1KiB, 16 in flight',
       figures: {
