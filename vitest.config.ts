@@ -17,7 +17,12 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/crash/**/*.test.ts', 'test/examples/**/*.test.ts'],
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/crash/**/*.test.ts',
+            'test/reliability/**/*.test.ts',
+            'test/examples/**/*.test.ts',
+          ],
           pool: 'forks',
           testTimeout: 120_000,
           hookTimeout: 60_000,
