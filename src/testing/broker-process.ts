@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { type Observable, Subject } from 'rxjs';
 import { BrokerProcessError } from '../errors.js';
 
 export interface BrokerProcessOptions {
@@ -29,6 +30,8 @@ export interface BrokerProcess {
   readonly metricsAddress: string;
   readonly storeDir: string;
   readonly pid: number | undefined;
+  /** Each line the process writes to stderr (its JSON log lines), across restarts, as it arrives. */
+  readonly stderr$: Observable<string>;
   /** SIGTERM (a clean shutdown), then waits for the exit; resolves the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL (a crash: the store recovers at the next start), then waits for the exit. */
@@ -55,10 +58,16 @@ interface Running {
 const portOf = (address: string): string => address.slice(address.lastIndexOf(':') + 1);
 
 /** Spawns the broker and resolves once it printed `broker ready`, with the addresses it printed before. */
-function launch(entry: string, flags: readonly string[], timeoutMs: number): Promise<Running> {
+function launch(
+  entry: string,
+  flags: readonly string[],
+  timeoutMs: number,
+  stderrLines: Subject<string>,
+): Promise<Running> {
   const child = spawn(process.execPath, [entry, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   createInterface({ input: child.stderr }).on('line', (line) => {
+    stderrLines.next(line);
     stderr.push(line);
     if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
   });
@@ -128,9 +137,10 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     ...(options.args ?? []),
   ];
   const anyPorts = { namesrv: '0', broker: '0', ha: '0' };
+  const stderrLines = new Subject<string>();
   let running: Running | undefined;
   try {
-    running = await launch(entry, flagsFor(anyPorts), timeoutMs);
+    running = await launch(entry, flagsFor(anyPorts), timeoutMs, stderrLines);
   } catch (error) {
     if (ownsDir) await rm(storeDir, { recursive: true, force: true });
     throw error;
@@ -171,6 +181,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     get pid() {
       return running?.child.pid;
     },
+    stderr$: stderrLines.asObservable(),
     storeDir,
     stop,
     kill,
@@ -182,8 +193,8 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
         ha: portOf(last.haAddress),
       };
       // Someone may have taken a port in between; then any free ones do.
-      running = await launch(entry, flagsFor(samePorts), timeoutMs).catch(() =>
-        launch(entry, flagsFor(anyPorts), timeoutMs),
+      running = await launch(entry, flagsFor(samePorts), timeoutMs, stderrLines).catch(() =>
+        launch(entry, flagsFor(anyPorts), timeoutMs, stderrLines),
       );
       last = running;
     },
