@@ -282,7 +282,7 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     loops.add(
       merge(
         registration.loop$,
-        offsets.flushLoop$(scheduler),
+        offsets.flushLoop$(scheduler, config.flushConsumerOffsetInterval),
         clientHousekeeping$({
           channels$: vip === undefined ? server.channels$ : merge(server.channels$, vip.channels$),
           producers,

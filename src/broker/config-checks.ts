@@ -59,6 +59,7 @@ export function resolveBrokerConfig(
     'maxMessageSize',
     'registerNameServerPeriod',
     'flushDelayOffsetInterval',
+    'flushConsumerOffsetInterval',
     'timerMaxDelaySec',
     'timerPrecisionMs',
     'fileReservedTime',

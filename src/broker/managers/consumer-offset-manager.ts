@@ -9,8 +9,9 @@ export const FLUSH_CONSUMER_OFFSET_INTERVAL_MS = 5000;
 
 /**
  * Committed consumer offsets per `topic@group` and queue (RocketMQ's ConsumerOffsetManager), kept in memory
- * and written to config/consumerOffset.json every 5 s when changed and at shutdown. A crash loses at most
- * the last interval of commits, which RocketMQ accepts: consumers then re-read a few messages.
+ * and written to config/consumerOffset.json every flushConsumerOffsetInterval (5 s) when changed and at
+ * shutdown. A crash loses at most the last interval of commits, which RocketMQ accepts: consumers then
+ * re-read a few messages.
  */
 export class ConsumerOffsetManager {
   private readonly table = new Map<string, Map<number, number>>();
@@ -94,8 +95,14 @@ export class ConsumerOffsetManager {
     return this.writer.request();
   }
 
-  /** The periodic flush; unsubscribing stops it (call persist() once more at shutdown). */
-  flushLoop$(scheduler: SchedulerLike = asyncScheduler): Observable<void> {
+  /**
+   * The periodic flush, every `periodMs` (flushConsumerOffsetInterval); unsubscribing stops it (call
+   * persist() once more at shutdown).
+   */
+  flushLoop$(
+    scheduler: SchedulerLike = asyncScheduler,
+    periodMs: number = FLUSH_CONSUMER_OFFSET_INTERVAL_MS,
+  ): Observable<void> {
     return serviceLoop(
       () =>
         defer(() => {
@@ -107,7 +114,7 @@ export class ConsumerOffsetManager {
             }),
           );
         }),
-      { periodMs: FLUSH_CONSUMER_OFFSET_INTERVAL_MS, scheduler },
+      { periodMs, scheduler },
     );
   }
 }
