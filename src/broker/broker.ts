@@ -143,13 +143,19 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     });
 
     const listenHost = config.listenHost ?? config.brokerIP1;
-    const server = createRemotingServer({ host: listenHost, port: config.listenPort, logger });
+    const serverOptions = {
+      host: listenHost,
+      logger,
+      scheduler,
+      maxIdleMs: config.serverChannelMaxIdleTimeSeconds * 1000,
+    };
+    const server = createRemotingServer({ ...serverOptions, port: config.listenPort });
     const bound = await listening('clients', listenHost, config.listenPort, () => server.listen(), logger);
     undo.push(() => server.close());
     // RocketMQ's "VIP channel": Java clients before 4.9 send to listenPort - 2 unless told otherwise.
     const vip =
       config.listenPort > 2
-        ? createRemotingServer({ host: listenHost, port: config.listenPort - 2, logger })
+        ? createRemotingServer({ ...serverOptions, port: config.listenPort - 2 })
         : undefined;
     if (vip !== undefined) {
       await listening('clients (VIP channel)', listenHost, config.listenPort - 2, () => vip.listen(), logger);

@@ -70,6 +70,10 @@ export function resolveBrokerConfig(
       `mappedFileSizeConsumeQueue: must be a multiple of 20 (one entry), got ${c.mappedFileSizeConsumeQueue}`,
     );
   }
+  for (const key of ['serverChannelMaxIdleTimeSeconds', 'diskMinFreeSpaceMB'] as const)
+    if (c[key] < 0) errors.push(`${key}: must not be negative, got ${c[key]}`);
+  if (c.diskSpaceWarningLevelRatio < 1 || c.diskSpaceWarningLevelRatio > 100)
+    errors.push(`diskSpaceWarningLevelRatio: a percentage 1–100, got ${c.diskSpaceWarningLevelRatio}`);
   if (c.brokerPermission < 0 || c.brokerPermission > 7)
     errors.push(`brokerPermission: ${c.brokerPermission} is not 0–7`);
 

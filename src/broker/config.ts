@@ -26,6 +26,8 @@ export interface BrokerConfig {
   /** RxRocket: bind address of the HA port; defaults to listenHost. */
   readonly haListenHost: string | undefined;
   readonly haListenPort: number;
+  /** A client connection with no bytes either way for this long is closed (NettyServerConfig's, 120 s; 0 = never). */
+  readonly serverChannelMaxIdleTimeSeconds: number;
   /** A slave's master HA address "host:port"; undefined = learn it from the name server. */
   readonly haMasterAddress: string | undefined;
   readonly brokerPermission: number;
@@ -87,6 +89,13 @@ export interface BrokerConfig {
   readonly deleteWhen: string;
   readonly fileReservedTime: number;
   readonly diskMaxUsedSpaceRatio: number;
+  /** Percent of disk use above which puts are refused as "disk full" (RocketMQ 5's; 4.x's system property, 90). */
+  readonly diskSpaceWarningLevelRatio: number;
+  /**
+   * RxRocket: free MiB on the store's file system below which puts are refused as "disk full" too, however
+   * large the disk (0 = no such floor).
+   */
+  readonly diskMinFreeSpaceMB: number;
   readonly cleanResourceInterval: number;
   readonly maxMessageSize: number;
   readonly checkCRCOnRecover: boolean;
@@ -133,6 +142,7 @@ const FIELDS: { readonly [K in keyof BrokerConfig]: Field<BrokerConfig[K]> } = {
   listenPort: { kind: 'int', default: 10911 },
   haListenHost: { kind: 'optional', default: undefined },
   haListenPort: { kind: 'int', default: 10912 },
+  serverChannelMaxIdleTimeSeconds: { kind: 'int', default: 120 },
   haMasterAddress: { kind: 'optional', default: undefined },
   brokerPermission: { kind: 'int', default: 6 },
   autoCreateTopicEnable: { kind: 'bool', default: true },
@@ -187,6 +197,8 @@ const FIELDS: { readonly [K in keyof BrokerConfig]: Field<BrokerConfig[K]> } = {
   deleteWhen: { kind: 'string', default: '04' },
   fileReservedTime: { kind: 'int', default: 72 },
   diskMaxUsedSpaceRatio: { kind: 'int', default: 75 },
+  diskSpaceWarningLevelRatio: { kind: 'int', default: 90 },
+  diskMinFreeSpaceMB: { kind: 'int', default: 0 },
   cleanResourceInterval: { kind: 'int', default: 10_000 },
   maxMessageSize: { kind: 'int', default: 4 * 1024 * 1024 },
   checkCRCOnRecover: { kind: 'bool', default: true },

@@ -39,6 +39,10 @@ export interface CleanServiceOptions {
   readonly scheduler?: SchedulerLike;
   /** Used fraction (0..1) of the store's file system; defaults to fs.statfs of storeDir. */
   readonly diskUsage?: () => Promise<number>;
+  /** Free bytes below which the store refuses puts too, whatever the ratio (0 or undefined: no floor). */
+  readonly minFreeBytes?: number;
+  /** Bytes available on the store's file system; defaults to fs.statfs of storeDir. */
+  readonly freeBytes?: () => Promise<number>;
   /** Each emission asks for deletion of expired segments now and for the next runs (admin command). */
   readonly manualTrigger$?: Observable<unknown>;
 }
@@ -63,6 +67,12 @@ export interface CommitLogCleaner {
 export async function statfsUsedRatio(path: string): Promise<number> {
   const { blocks, bavail } = await statfs(path);
   return blocks > 0 ? 1 - bavail / blocks : 0;
+}
+
+/** Bytes of the file system holding `path` that an unprivileged writer may still take. */
+export async function statfsFreeBytes(path: string): Promise<number> {
+  const { bavail, bsize } = await statfs(path);
+  return bavail * bsize;
 }
 
 /**
@@ -100,6 +110,9 @@ export function createCommitLogCleaner(options: CleanServiceOptions): CommitLogC
   /** The head the dependents have been moved up to; below the CommitLog's while one of them failed. */
   let propagatedMinOffset = 0;
 
+  const minFreeBytes = options.minFreeBytes ?? 0;
+  const freeBytes = options.freeBytes ?? (() => statfsFreeBytes(options.storeDir));
+
   const readUsage = async (): Promise<number | undefined> => {
     try {
       return await diskUsage();
@@ -112,21 +125,34 @@ export function createCommitLogCleaner(options: CleanServiceOptions): CommitLogC
     }
   };
 
-  const guardDiskFull = (usedRatio: number | undefined): void => {
-    const change = diskFullChange(diskFull, usedRatio, fullRatio);
-    if (change === undefined || usedRatio === undefined) return;
+  /** Free bytes when a floor is configured and statfs answers, else undefined. */
+  const readFree = async (): Promise<number | undefined> => {
+    if (minFreeBytes <= 0) return undefined;
+    try {
+      return await freeBytes();
+    } catch {
+      return undefined;
+    }
+  };
+
+  const guardDiskFull = (usedRatio: number | undefined, free: number | undefined): void => {
+    const belowFloor = free !== undefined && free < minFreeBytes;
+    // An unknown ratio clears nothing: the flag stays as the last known reading set it.
+    if (usedRatio === undefined && !belowFloor) return;
+    const change = belowFloor || diskFullChange(false, usedRatio, fullRatio) === true;
+    if (change === diskFull) return;
     diskFull = change;
-    const used = `${(usedRatio * 100).toFixed(1)}%`;
+    const used = usedRatio === undefined ? 'unknown' : `${(usedRatio * 100).toFixed(1)}%`;
+    const floor = minFreeBytes > 0 ? `, ${free ?? 'unknown'} bytes free (floor ${minFreeBytes})` : '';
+    const fields = { usedRatio, diskFullRatio: fullRatio, freeBytes: free, minFreeBytes };
     if (change) {
-      const reason = `disk of ${options.storeDir} is ${used} used, above ${fullRatio * 100}%`;
-      logger.warn({ usedRatio, diskFullRatio: fullRatio }, `disk full: refusing new messages (${reason})`);
+      const why = belowFloor ? `fewer than ${minFreeBytes} bytes free` : `above ${fullRatio * 100}%`;
+      const reason = `disk full: ${options.storeDir} is ${used} used${floor}, ${why}`;
+      logger.warn(fields, `disk full: refusing new messages (${reason})`);
       options.setDiskFull(true, reason);
     } else {
-      const reason = `disk of ${options.storeDir} is ${used} used, at or below ${fullRatio * 100}%`;
-      logger.info(
-        { usedRatio, diskFullRatio: fullRatio },
-        `disk space OK again: accepting messages (${reason})`,
-      );
+      const reason = `disk of ${options.storeDir} is ${used} used${floor}, at or below ${fullRatio * 100}%`;
+      logger.info(fields, `disk space OK again: accepting messages (${reason})`);
       options.setDiskFull(false, reason);
     }
   };
@@ -171,7 +197,7 @@ export function createCommitLogCleaner(options: CleanServiceOptions): CommitLogC
     try {
       const now = scheduler.now();
       usedRatio = await readUsage();
-      guardDiskFull(usedRatio);
+      guardDiskFull(usedRatio, await readFree());
       const plan = planRun({ now, hours, usedRatio, spaceRatio, forceRatio, fullRatio, manualRunsLeft });
       manualRunsLeft = plan.manualRunsLeft;
       reasons = plan.reasons;

@@ -50,6 +50,8 @@ export type StoreConfig = Pick<
   | 'fileReservedTime'
   | 'deleteWhen'
   | 'diskMaxUsedSpaceRatio'
+  | 'diskSpaceWarningLevelRatio'
+  | 'diskMinFreeSpaceMB'
   | 'cleanResourceInterval'
 >;
 
@@ -110,6 +112,8 @@ export class MessageStore {
   private readonly services: Subscription;
   private readonly manualClean = new Subject<void>();
   private unwritable: string | undefined;
+  /** Why the last CommitLog write failed, until one succeeds again: puts are refused meanwhile. */
+  private writeFailure: string | undefined;
   private closed = false;
 
   /** Every message made consumable, once its ConsumeQueue entry can be read: long polling listens here. */
@@ -156,6 +160,13 @@ export class MessageStore {
         this.flushWaiters.expire(now);
       },
       ...(flushTimed === undefined ? {} : { flushTimed }),
+      commitFailed: (error) => {
+        this.onWriteFailed(error);
+      },
+      commitRecovered: () => {
+        logger.info({ reason: this.writeFailure }, 'CommitLog writes succeed again: accepting messages');
+        this.writeFailure = undefined;
+      },
     });
     const clean$ = cleanService$({
       storeDir: config.storePathRootDir,
@@ -164,6 +175,8 @@ export class MessageStore {
       fileReservedTime: config.fileReservedTime,
       deleteWhen: config.deleteWhen,
       diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
+      diskFullRatio: config.diskSpaceWarningLevelRatio / 100,
+      minFreeBytes: config.diskMinFreeSpaceMB * 1024 * 1024,
       cleanResourceInterval: config.cleanResourceInterval,
       setDiskFull: (full, reason) => {
         this.unwritable = full ? reason : undefined;
@@ -250,8 +263,28 @@ export class MessageStore {
     return defer(() => this.put(input, options));
   }
 
+  /**
+   * Refuses puts until a commit succeeds again: appends would only pile up in memory, acknowledged (under
+   * ASYNC_FLUSH) yet unwritten. What is already appended stays and is written once the disk takes it.
+   */
+  private onWriteFailed(error: unknown): void {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const detail = error instanceof Error ? error.message : String(error);
+    const reason =
+      code === 'ENOSPC'
+        ? `disk full: no space left on the device of ${this.config.storePathRootDir} (${detail})`
+        : `writing the CommitLog failed (${detail})`;
+    if (this.writeFailure === undefined) {
+      this.logger.error(
+        { code, error: detail },
+        `refusing new messages until the CommitLog can be written: ${reason}`,
+      );
+    }
+    this.writeFailure = reason;
+  }
+
   private async putRecords(inputs: readonly MessageRecordInput[], options: PutOptions): Promise<PutResult> {
-    const refused = this.replication.refuseWrites ?? this.unwritable;
+    const refused = this.replication.refuseWrites ?? this.unwritable ?? this.writeFailure;
     if (refused !== undefined) throw new StoreUnavailableError(`the store refuses writes: ${refused}`);
     if (inputs.length === 0) throw new MessageIllegalError('no message to store');
     const prepared = inputs.map((input) => {

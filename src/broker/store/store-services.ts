@@ -41,6 +41,10 @@ export interface StoreServiceParts {
   readonly sweepWaiters: (now: number) => void;
   /** How long each trip to the disk took, in seconds: the commit under SYNC_FLUSH, the fdatasync otherwise. */
   readonly flushTimed?: (seconds: number) => void;
+  /** A CommitLog write failed (ENOSPC, EIO): the bytes stay appended and the next commit writes them again. */
+  readonly commitFailed?: (error: unknown) => void;
+  /** The first commit that succeeded after failed ones. */
+  readonly commitRecovered?: () => void;
 }
 
 /** Latency is measured on the monotonic clock: the scheduler's clock is for when things happen, not how long. */
@@ -88,10 +92,21 @@ const maxWritesInFlight = (syncFlush: boolean): number => (syncFlush ? 3 : 1);
 export function storeServices$(p: StoreServiceParts): Observable<never> {
   const committed$ = new Subject<void>();
   const { scheduler, logger } = p;
+  let commitFailing = false;
   const commitOnce = guarded('commit', logger, async () => {
-    await timed(p.syncFlush ? p.flushTimed : undefined, async () => {
-      await p.commitLog.commit();
-    });
+    try {
+      await timed(p.syncFlush ? p.flushTimed : undefined, async () => {
+        await p.commitLog.commit();
+      });
+    } catch (error) {
+      commitFailing = true;
+      p.commitFailed?.(error);
+      throw error;
+    }
+    if (commitFailing) {
+      commitFailing = false;
+      p.commitRecovered?.();
+    }
     if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
     committed$.next();
   });
