@@ -1,11 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { firstValueFrom } from 'rxjs';
-import type * as ClientModule from '../src/client/index.js';
-import type * as TestingModule from '../src/testing/index.js';
 import type * as RemotingModule from '../src/remoting/client.js';
 import type * as CommandModule from '../src/protocol/remoting-command.js';
 import type * as BodiesModule from '../src/protocol/headers/namesrv-bodies.js';
+import { type MasterRole, startHaPair } from './ha-pair.js';
 import type { BenchReport } from './report.js';
 import { percentile, secondsSince, sendInFlight, sendSerially } from './send-timing.js';
 
@@ -17,8 +16,6 @@ import { percentile, secondsSince, sendInFlight, sendSerially } from './send-tim
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(root, path)).href)) as T;
-const { createProducer } = await load<typeof ClientModule>('dist/client/index.js');
-const { startBrokerProcess } = await load<typeof TestingModule>('dist/testing/index.js');
 const { createRemotingClient } = await load<typeof RemotingModule>('dist/remoting/client.js');
 const { createRequest } = await load<typeof CommandModule>('dist/protocol/remoting-command.js');
 const { decodeKvTable } = await load<typeof BodiesModule>('dist/protocol/headers/namesrv-bodies.js');
@@ -34,25 +31,14 @@ const silent = {
 };
 const logger = { ...silent, child: () => logger };
 
-async function rolePair(role: 'SYNC_MASTER' | 'ASYNC_MASTER', report: BenchReport): Promise<void> {
-  const args = ['--broker-name', 'bench-ha', '--role', role];
-  const master = await startBrokerProcess({ args });
-  const slave = await startBrokerProcess({
-    namesrv: master.namesrvAddress,
-    args: ['--broker-name', 'bench-ha', '--role', 'SLAVE', '--broker-id', '1'],
-  });
-  const producer = createProducer({ group: `bench-ha-${role}`, namesrv: master.namesrvAddress });
+async function rolePair(role: MasterRole, report: BenchReport): Promise<void> {
+  const { master, slave, producer, dispose } = await startHaPair(role, TOPIC, BODY, 2000);
   const remoting = createRemotingClient({ logger });
   const maxOffset = async (address: string): Promise<number> => {
     const response = await firstValueFrom(remoting.invoke$(address, createRequest(RUNTIME_INFO), 5000));
     return Number(decodeKvTable(response.body).table.commitLogMaxOffset ?? -1);
   };
   try {
-    for (let ok = 0; ok < 2000;) {
-      const result = await firstValueFrom(producer.send$({ topic: TOPIC, body: BODY }));
-      if (result.status === 'SEND_OK') ok += 1;
-    }
-
     const serialCount = 5000;
     report.progress(`${role}, one in flight: ${serialCount}`);
     const { seconds: serial, latencies } = await sendSerially(
@@ -84,10 +70,8 @@ async function rolePair(role: 'SYNC_MASTER' | 'ASYNC_MASTER', report: BenchRepor
       },
     });
   } finally {
-    await producer.shutdown();
     await remoting.close();
-    await slave.dispose();
-    await master.dispose();
+    await dispose();
   }
 }
 
