@@ -42,6 +42,23 @@ describe('ResponseTable', () => {
     });
   });
 
+  it('times each call out at its own deadline, whatever was added, answered or forgotten before it', () => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ expectObservable, cold }) => {
+      const table = new ResponseTable('peer:1', scheduler);
+      const forgotten = call(table, 4).subscribe();
+      cold('-x').subscribe(() => forgotten.unsubscribe());
+      expectObservable(call(table, 20)).toBe('20ms (a|)', { a: 'RemotingTimeoutError' });
+      expectObservable(call(table, 6)).toBe('------(a|)', { a: 'RemotingTimeoutError' });
+      cold('---------x').subscribe(() => {
+        expect(table.size).toBe(1);
+      });
+      cold('---------------------x').subscribe(() => {
+        expect(table.size).toBe(0);
+      });
+    });
+  });
+
   it('gives each call a distinct opaque and ignores answers nobody waits for', () => {
     const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
     scheduler.run(({ flush }) => {
