@@ -22,6 +22,10 @@ export function formatBytes(bytes: number): string {
 }
 
 const cell = (n: number | undefined): string => (n === undefined ? '' : formatNumber(n));
+
+/** Two significant digits below 10: a payload of a thousandth of the disk still reads as a figure, not 0.00. */
+export const formatRatio = (r: number | undefined): string =>
+  r === undefined ? '' : r >= 10 ? formatNumber(r) : r === 0 ? '0' : r.toPrecision(2);
 const latencyCells = (l: Latency | undefined): string[] => [cell(l?.p50), cell(l?.p99), cell(l?.p999)];
 
 export function diskTable(disk: DiskMeasurement): Table {
@@ -74,7 +78,7 @@ export function brokerTable(measurements: readonly Measurement[], diskMBps: numb
         formatBytes(m.bodyBytes),
         cell(f.msgsPerSecond),
         cell(f.mbPerSecond),
-        cell(f.diskRatio),
+        formatRatio(f.diskRatio),
         ...latencyCells(f.latencyMs),
       ];
     }),

@@ -4,6 +4,7 @@ import {
   brokerTable,
   diskTable,
   formatBytes,
+  formatRatio,
   inReportOrder,
   renderMarkdown,
   renderPlain,
@@ -84,6 +85,17 @@ describe('report table', () => {
     expect(diskTable(disk).rows).toEqual([
       ['64 MiB in 1 MiB writes, then fdatasync', '134', '128', '', '', ''],
       ['4 KiB append + fdatasync, 50 times', '0.82', '200', '4.00', '9.00', '12.00'],
+    ]);
+  });
+
+  it('keeps two significant digits of small ratios to the disk', () => {
+    expect([0.00123, 0.5, 1.234, 12.5, 0, undefined].map(formatRatio)).toEqual([
+      '0.0012',
+      '0.50',
+      '1.2',
+      '12.50',
+      '0',
+      '',
     ]);
   });
 
