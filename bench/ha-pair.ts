@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import type { Producer } from '../src/client/producer.js';
 import type { BrokerProcess } from '../src/testing/broker-process.js';
@@ -29,7 +30,7 @@ export async function startHaPair(
   storeRoot?: string,
 ): Promise<HaPair> {
   const store = (name: string): { storeDir?: string } =>
-    storeRoot === undefined ? {} : { storeDir: `${storeRoot}/${name}` };
+    storeRoot === undefined ? {} : { storeDir: join(storeRoot, name) };
   const master = await startBrokerProcess({
     ...store('master'),
     args: ['--broker-name', 'bench-ha', '--role', role],

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { builtClient, builtTesting } from '../built.js';
 import { type MasterRole, startHaPair } from '../ha-pair.js';
 import type { ReportPlan } from './plan.js';
@@ -15,11 +14,11 @@ export interface Started extends Target {
   readonly dispose: () => Promise<void>;
 }
 
-/** One broker configuration of the report, started fresh (its own store under `storeRoot`) for its workloads. */
+/** One broker configuration of the report, started fresh (its store or stores under `storeDir`) for its workloads. */
 export interface Setup {
   readonly name: string;
   readonly workloads: readonly Workload[];
-  start(storeRoot: string, plan: ReportPlan): Promise<Started>;
+  readonly start: (storeDir: string, plan: ReportPlan) => Promise<Started>;
 }
 
 const { createProducer } = builtClient;
@@ -28,8 +27,8 @@ const { startBrokerProcess } = builtTesting;
 const standalone = (flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH', workloads: readonly Workload[]): Setup => ({
   name: flush,
   workloads,
-  start: async (storeRoot, plan) => {
-    const broker = await startBrokerProcess({ storeDir: join(storeRoot, flush), args: ['--flush', flush] });
+  start: async (storeDir, plan) => {
+    const broker = await startBrokerProcess({ storeDir, args: ['--flush', flush] });
     const producer = createProducer({
       group: 'report-producer',
       namesrv: broker.namesrvAddress,
@@ -50,14 +49,8 @@ const standalone = (flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH', workloads: readonly Wor
 const pair = (role: MasterRole): Setup => ({
   name: `${role} + slave`,
   workloads: haWorkloads,
-  start: async (storeRoot, plan) => {
-    const started = await startHaPair(
-      role,
-      'ReportHaWarmup',
-      Buffer.alloc(1024),
-      plan.warmup,
-      join(storeRoot, role),
-    );
+  start: async (storeDir, plan) => {
+    const started = await startHaPair(role, 'ReportHaWarmup', Buffer.alloc(1024), plan.warmup, storeDir);
     return { producer: started.producer, namesrv: started.master.namesrvAddress, dispose: started.dispose };
   },
 });
