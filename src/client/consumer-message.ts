@@ -56,40 +56,99 @@ export const recheckTags = (messages: readonly MessageExt[], sub: TagSubscriptio
     ? [...messages]
     : messages.filter((m) => tagMatches(sub, m.properties.get(MessageProperty.TAGS)));
 
-export function toPulledMessage(ext: MessageExt, queue: MessageQueue): PulledMessage {
-  const keys = ext.properties.get(MessageProperty.KEYS);
-  return {
-    ...ext,
-    msgId: ext.properties.get(MessageProperty.UNIQ_KEY) ?? ext.msgId,
-    offsetMsgId: ext.msgId,
-    queue,
-    queueKey: `${queue.brokerName}@${queue.queueId}`,
-    tags: ext.properties.get(MessageProperty.TAGS),
-    keys: keys === undefined ? [] : keys.split(' ').filter((k) => k.length > 0),
-  };
+/**
+ * Built field by field rather than by spreading the decoded record: at tens of thousands of messages a second
+ * the spread copies and per-message closures were the consumer's largest costs after the garbage collector.
+ */
+class PulledRecord implements PulledMessage {
+  readonly storeSize: number;
+  readonly bodyCRC: number;
+  readonly queueId: number;
+  readonly flag: number;
+  readonly queueOffset: number;
+  readonly commitLogOffset: number;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly bornHost: MessageExt['bornHost'];
+  readonly storeTimestamp: number;
+  readonly storeHost: MessageExt['storeHost'];
+  readonly reconsumeTimes: number;
+  readonly preparedTransactionOffset: number;
+  readonly body: Uint8Array;
+  readonly topic: string;
+  readonly properties: ReadonlyMap<string, string>;
+  readonly msgId: string;
+  readonly offsetMsgId: string;
+  readonly queue: MessageQueue;
+  readonly queueKey: string;
+  readonly tags: string | undefined;
+  readonly keys: readonly string[];
+
+  constructor(ext: MessageExt, queue: MessageQueue) {
+    this.storeSize = ext.storeSize;
+    this.bodyCRC = ext.bodyCRC;
+    this.queueId = ext.queueId;
+    this.flag = ext.flag;
+    this.queueOffset = ext.queueOffset;
+    this.commitLogOffset = ext.commitLogOffset;
+    this.sysFlag = ext.sysFlag;
+    this.bornTimestamp = ext.bornTimestamp;
+    this.bornHost = ext.bornHost;
+    this.storeTimestamp = ext.storeTimestamp;
+    this.storeHost = ext.storeHost;
+    this.reconsumeTimes = ext.reconsumeTimes;
+    this.preparedTransactionOffset = ext.preparedTransactionOffset;
+    this.body = ext.body;
+    this.topic = ext.topic;
+    this.properties = ext.properties;
+    this.msgId = ext.properties.get(MessageProperty.UNIQ_KEY) ?? ext.msgId;
+    this.offsetMsgId = ext.msgId;
+    this.queue = queue;
+    this.queueKey = `${queue.brokerName}@${queue.queueId}`;
+    this.tags = ext.properties.get(MessageProperty.TAGS);
+    const keys = ext.properties.get(MessageProperty.KEYS);
+    this.keys = keys === undefined ? [] : keys.split(' ').filter((k) => k.length > 0);
+  }
 }
 
-export function toConsumerMessage(
+const SETTLE = Symbol('settle');
+
+/**
+ * Settlement state lives in an object of its own that derived views share: operators such as decodeBody hand
+ * on `Object.create(message)`, and ack() through the view must settle the original (and name it, not the view).
+ */
+class SettleableRecord extends PulledRecord implements ConsumerMessage {
+  readonly [SETTLE]: { settled: boolean; readonly settlement: Settlement; readonly message: ConsumerMessage };
+
+  constructor(ext: MessageExt, queue: MessageQueue, settlement: Settlement) {
+    super(ext, queue);
+    this[SETTLE] = { settled: false, settlement, message: this };
+  }
+
+  get settled(): boolean {
+    return this[SETTLE].settled;
+  }
+
+  ack(): void {
+    const state = this[SETTLE];
+    if (state.settled) return;
+    state.settled = true;
+    state.settlement.ack(state.message);
+  }
+
+  retry(options: RetryOptions = {}): void {
+    const state = this[SETTLE];
+    if (state.settled) return;
+    state.settled = true;
+    state.settlement.retry(state.message, options.delayLevel ?? 0);
+  }
+}
+
+export const toPulledMessage = (ext: MessageExt, queue: MessageQueue): PulledMessage =>
+  new PulledRecord(ext, queue);
+
+export const toConsumerMessage = (
   ext: MessageExt,
   queue: MessageQueue,
   settlement: Settlement,
-): ConsumerMessage {
-  let settled = false;
-  const message: ConsumerMessage = {
-    ...toPulledMessage(ext, queue),
-    get settled() {
-      return settled;
-    },
-    ack() {
-      if (settled) return;
-      settled = true;
-      settlement.ack(message);
-    },
-    retry(options = {}) {
-      if (settled) return;
-      settled = true;
-      settlement.retry(message, options.delayLevel ?? 0);
-    },
-  };
-  return message;
-}
+): ConsumerMessage => new SettleableRecord(ext, queue, settlement);
