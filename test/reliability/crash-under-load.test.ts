@@ -3,7 +3,11 @@ import { type BrokerProcess, startBrokerProcess } from '../../src/testing/broker
 import { createRoutedTopic, waitFor } from '../fixtures/client/push-fixture.js';
 import { auditConsumeQueues } from '../fixtures/reliability/consume-queue-audit.js';
 import { CrashLoad, type Ledger, createLedger, idOf } from '../fixtures/reliability/crash-load.js';
-import { readRecoveredCopy, readRecoveredTopic } from '../fixtures/reliability/recovered-store.js';
+import {
+  committedOffsets,
+  readRecoveredCopy,
+  readRecoveredTopic,
+} from '../fixtures/reliability/recovered-store.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { bySize } from './mode.js';
 
@@ -77,7 +81,7 @@ describe('reliability: SIGKILL of a SYNC_FLUSH broker under concurrent producers
         try {
           load.startConsumers();
           load.startProducers();
-          const killAt = randomInt(50, 600);
+          const killAt = randomInt(50, 400);
           await waitFor(
             `${killAt} acknowledged sends in round ${round}`,
             () => load.ackedThisRound >= killAt,
@@ -93,13 +97,20 @@ describe('reliability: SIGKILL of a SYNC_FLUSH broker under concurrent producers
         const audit = await auditConsumeQueues(storeDir, COMMIT_LOG_FILE_SIZE);
         const store = await readRecoveredCopy(storeDir, recovered);
         const lost = notIn(store.ids, ledger.acked);
+        const committed = await committedOffsets(storeDir, TOPIC, GROUP);
+        const beyond = committed.flatMap((offset, queueId) =>
+          offset > (store.maxOffsets[queueId] ?? 0)
+            ? [`queue ${queueId}: ${offset} > ${store.maxOffsets[queueId]}`]
+            : [],
+        );
         const deliveries = ledger.deliveries - before.deliveries;
         const fresh = ledger.delivered.size - before.delivered;
         console.log(
           `round ${round}: acked ${load.ackedThisRound} (${load.failedSends} sends failed at the kill, ` +
             `${load.otherStatus} not SEND_OK), delivered ${deliveries} (${fresh} new, ` +
             `${deliveries - fresh} duplicates); on disk ${audit.entries} ConsumeQueue entries, all backed; ` +
-            `recovered ${store.ids.size} messages, CommitLog end ${store.maxPhysicalOffset}`,
+            `recovered ${store.ids.size} messages, CommitLog end ${store.maxPhysicalOffset}; the group's ` +
+            `committed offsets add up to ${committed.reduce((sum, offset) => sum + offset, 0)}`,
         );
         expect(audit.violations, `round ${round}: ${audit.violationCount} bad ConsumeQueue entries`).toEqual(
           [],
@@ -109,6 +120,8 @@ describe('reliability: SIGKILL of a SYNC_FLUSH broker under concurrent producers
           lost.slice(0, 20),
           `round ${round}: ${lost.length} acknowledged messages not recovered`,
         ).toEqual([]);
+        // An offset past the recovered queue end would make the group skip whatever is stored there next.
+        expect(beyond, `round ${round}: committed offsets past the recovered queues`).toEqual([]);
         expect(load.ackedThisRound).toBeGreaterThan(0);
       }
 
