@@ -19,6 +19,7 @@ import type { TopicConfigManager } from './managers/topic-config-manager.js';
 import { createAdminStatsProcessors } from './processor/admin-stats.js';
 import { createGroupAdminProcessors } from './processor/group-admin.js';
 import { createMessageQueryProcessors } from './processor/message-query.js';
+import { loggingRefusals } from './processor/refusal-log.js';
 import { createRuntimeInfoProcessor } from './processor/runtime-info.js';
 import type { MessageStore } from './store/message-store.js';
 
@@ -59,8 +60,8 @@ export function operationsProcessors(deps: OperationsDeps): ReadonlyMap<number, 
 }
 
 /**
- * The broker's request table with the operations requests added, pulls counted for the metrics and
- * heartbeats noting client versions.
+ * The broker's request table with the operations requests added, pulls counted for the metrics,
+ * heartbeats noting client versions and every refusal logged once.
  */
 export function withOperations(
   base: ReadonlyMap<number, RequestProcessor>,
@@ -74,6 +75,8 @@ export function withOperations(
   if (heartbeat !== undefined) {
     processors.set(RequestCode.HEART_BEAT, recordingClientVersions(heartbeat, deps.clientVersions));
   }
+  const refusals = deps.logger.child({ component: 'requests' });
+  for (const [code, processor] of processors) processors.set(code, loggingRefusals(processor, refusals));
   return processors;
 }
 

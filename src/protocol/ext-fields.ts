@@ -52,6 +52,13 @@ export function optionalLong(ext: Ext, name: string): number | undefined {
   return value === undefined ? undefined : parseInteger(value, name, false);
 }
 
+/** An int that counts or indexes something (a queueId): a negative one is refused like an unparsable one. */
+export function requiredNonNegativeInt(ext: Ext, name: string): number {
+  const n = requiredInt(ext, name);
+  if (n < 0) throw new BadRequestError(`the custom field <${name}> must not be negative: ${n}`);
+  return n;
+}
+
 export function requiredLong(ext: Ext, name: string): number {
   return parseInteger(raw(ext, name) ?? missing(name), name, false);
 }

@@ -37,23 +37,12 @@ const typeName = (type: number): string =>
   type === TransactionType.COMMIT ? 'COMMIT' : type === TransactionType.ROLLBACK ? 'ROLLBACK' : 'UNKNOWN';
 
 export function createEndTransactionProcessor(deps: EndTransactionDeps): RequestProcessor {
+  // The request table logs each refusal once (refusal-log.ts); this only builds the answer.
   const refuse = (
     request: RemotingCommand,
-    header: EndTransactionRequestHeader | undefined,
     remark: string,
     code: number = ResponseCode.SYSTEM_ERROR,
-  ): RemotingCommand => {
-    deps.logger.warn(
-      {
-        producerGroup: header?.producerGroup,
-        commitLogOffset: header?.commitLogOffset,
-        msgId: header?.msgId,
-        reason: remark,
-      },
-      'END_TRANSACTION refused',
-    );
-    return createResponse(request, code, { remark });
-  };
+  ): RemotingCommand => createResponse(request, code, { remark });
 
   /** RocketMQ's checkPrepareMessage: the record at that offset must be this producer group's half. */
   const findHalf = async (header: EndTransactionRequestHeader): Promise<MessageExt | string> => {
@@ -72,13 +61,12 @@ export function createEndTransactionProcessor(deps: EndTransactionDeps): Request
     try {
       header = decodeEndTransactionRequestHeader(request.extFields);
     } catch (error) {
-      if (error instanceof BadRequestError) return refuse(request, undefined, error.message);
+      if (error instanceof BadRequestError) return refuse(request, error.message);
       throw error;
     }
     if (deps.config.brokerRole === 'SLAVE') {
       return refuse(
         request,
-        header,
         'Message store is slave mode, so end transaction is forbidden.',
         ResponseCode.SLAVE_NOT_AVAILABLE,
       );
@@ -96,9 +84,9 @@ export function createEndTransactionProcessor(deps: EndTransactionDeps): Request
       return undefined;
     }
     const half = await findHalf(header);
-    if (typeof half === 'string') return refuse(request, header, half);
+    if (typeof half === 'string') return refuse(request, half);
     const destination = realDestinationOf(half);
-    if (destination === undefined) return refuse(request, header, 'The half message has no real topic');
+    if (destination === undefined) return refuse(request, 'The half message has no real topic');
     const origin = originOf(half);
     if (!deps.ledger.finish(origin)) {
       deps.logger.info(
@@ -119,7 +107,7 @@ export function createEndTransactionProcessor(deps: EndTransactionDeps): Request
       }
     } catch (error) {
       deps.ledger.reopen(origin);
-      return refuse(request, header, `storing the ${typeName(type)} failed: ${String(error)}`);
+      return refuse(request, `storing the ${typeName(type)} failed: ${String(error)}`);
     }
     deps.logger.debug(
       {

@@ -158,10 +158,7 @@ export function createSendProcessor(deps: SendProcessorDeps): RequestProcessor {
       });
     }
     const halfRefused = half ? halfRefusal(properties) : undefined;
-    if (halfRefused !== undefined) {
-      deps.logger.warn({ topic: header.topic, producerGroup: header.producerGroup }, halfRefused);
-      return illegal(halfRefused);
-    }
+    if (halfRefused !== undefined) return illegal(halfRefused);
     let target = { topic: header.topic, queueId, properties };
     if (isRetryTopic(header.topic)) {
       const diverted = await divertExhaustedRetry(request, header, properties);

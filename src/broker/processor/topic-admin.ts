@@ -37,6 +37,13 @@ function adminTopicProblem(topic: string, clusterName: string): string | undefin
   return undefined;
 }
 
+/**
+ * Java takes any count; a topic of 1e9 queues then turns every per-queue walk (topic stats, consume stats,
+ * a client's route) into a loop that blocks the broker and a table no client can hold. Far above any real
+ * topic, low enough that each such walk stays cheap.
+ */
+const MAX_QUEUE_NUMS = 65_535;
+
 export function createTopicAdminProcessors(deps: TopicAdminDeps): ReadonlyMap<number, RequestProcessor> {
   const refuse = (request: RemotingCommand, remark: string): RemotingCommand =>
     createResponse(request, ResponseCode.SYSTEM_ERROR, { remark });
@@ -45,10 +52,11 @@ export function createTopicAdminProcessors(deps: TopicAdminDeps): ReadonlyMap<nu
     const header = decodeCreateTopicRequestHeader(request.extFields);
     const problem = adminTopicProblem(header.topic, deps.clusterName);
     if (problem !== undefined) return refuse(request, problem);
-    if (header.readQueueNums < 0 || header.writeQueueNums < 0) {
+    const counts = [header.readQueueNums, header.writeQueueNums];
+    if (counts.some((count) => count < 0 || count > MAX_QUEUE_NUMS)) {
       return refuse(
         request,
-        `queue counts must not be negative (read ${header.readQueueNums}, write ${header.writeQueueNums})`,
+        `queue counts must be between 0 and ${MAX_QUEUE_NUMS} (read ${header.readQueueNums}, write ${header.writeQueueNums})`,
       );
     }
     const config: TopicConfig = {

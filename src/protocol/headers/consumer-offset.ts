@@ -1,5 +1,5 @@
 /** QUERY_CONSUMER_OFFSET (14) and UPDATE_CONSUMER_OFFSET (15). */
-import { requiredInt, requiredLong, requiredString, toExtFields } from '../ext-fields.js';
+import { requiredLong, requiredNonNegativeInt, requiredString, toExtFields } from '../ext-fields.js';
 import type { ExtFields } from '../remoting-command.js';
 
 export interface QueryConsumerOffsetRequestHeader {
@@ -18,7 +18,7 @@ export function decodeQueryConsumerOffsetRequestHeader(
   return {
     consumerGroup: requiredString(ext, 'consumerGroup'),
     topic: requiredString(ext, 'topic'),
-    queueId: requiredInt(ext, 'queueId'),
+    queueId: requiredNonNegativeInt(ext, 'queueId'),
   };
 }
 
@@ -59,7 +59,7 @@ export function decodeUpdateConsumerOffsetRequestHeader(
   return {
     consumerGroup: requiredString(ext, 'consumerGroup'),
     topic: requiredString(ext, 'topic'),
-    queueId: requiredInt(ext, 'queueId'),
+    queueId: requiredNonNegativeInt(ext, 'queueId'),
     commitOffset: requiredLong(ext, 'commitOffset'),
   };
 }

@@ -7,6 +7,7 @@ import {
   requiredString,
   toExtFields,
 } from '../ext-fields.js';
+import { BadRequestError } from '../bad-request-error.js';
 import type { ExtFields } from '../remoting-command.js';
 
 /** `commitOrRollback` values: MessageSysFlag's transaction bits. */
@@ -37,12 +38,27 @@ export function encodeEndTransactionRequestHeader(h: EndTransactionRequestHeader
   });
 }
 
+const transactionTypes = new Set<number>(Object.values(TransactionType));
+
+/**
+ * Java ignores a commitOrRollback that is no transaction type without a word; refusing it instead answers
+ * a caller that waits for a response rather than leaving it to time out.
+ */
+function transactionType(ext: ExtFields | undefined): number {
+  const type = requiredInt(ext, 'commitOrRollback');
+  if (!transactionTypes.has(type))
+    throw new BadRequestError(
+      `commitOrRollback ${type} is neither NOT_TYPE (0), COMMIT (8) nor ROLLBACK (12)`,
+    );
+  return type;
+}
+
 export function decodeEndTransactionRequestHeader(ext: ExtFields | undefined): EndTransactionRequestHeader {
   return {
     producerGroup: requiredString(ext, 'producerGroup'),
     tranStateTableOffset: requiredLong(ext, 'tranStateTableOffset'),
     commitLogOffset: requiredLong(ext, 'commitLogOffset'),
-    commitOrRollback: requiredInt(ext, 'commitOrRollback'),
+    commitOrRollback: transactionType(ext),
     fromTransactionCheck: optionalBoolean(ext, 'fromTransactionCheck') ?? false,
     msgId: requiredString(ext, 'msgId'),
     transactionId: optionalString(ext, 'transactionId'),

@@ -25,6 +25,8 @@ interface Case {
 }
 
 const queue = { topic: str, queueId: int };
+/** Where the header refuses a negative queueId (it names a queue, never "any"). */
+const queueIndex = { topic: str, queueId: fc.integer({ min: 0, max: 0x7fffffff }) };
 const cases: Case[] = [
   {
     name: 'PullMessageRequestHeader',
@@ -52,7 +54,7 @@ const cases: Case[] = [
   },
   {
     name: 'QueryConsumerOffsetRequestHeader',
-    arb: fc.record({ consumerGroup: str, ...queue }),
+    arb: fc.record({ consumerGroup: str, ...queueIndex }),
     encode: consumerOffset.encodeQueryConsumerOffsetRequestHeader,
     decode: consumerOffset.decodeQueryConsumerOffsetRequestHeader,
   },
@@ -64,7 +66,7 @@ const cases: Case[] = [
   },
   {
     name: 'UpdateConsumerOffsetRequestHeader',
-    arb: fc.record({ consumerGroup: str, ...queue, commitOffset: long }),
+    arb: fc.record({ consumerGroup: str, ...queueIndex, commitOffset: long }),
     encode: consumerOffset.encodeUpdateConsumerOffsetRequestHeader,
     decode: consumerOffset.decodeUpdateConsumerOffsetRequestHeader,
   },
