@@ -6,6 +6,21 @@ import { sendBatches } from './send-timing.js';
 
 const { createPushConsumer } = builtClient;
 const PRELOAD_BATCH = 32;
+const DRAIN_LIMIT_MS = 300_000;
+const DELIVERY_LIMIT_MS = 30_000;
+
+/** `promise`, or a failure naming `what` after `ms`: a lost message fails the run instead of hanging it. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Stores `total` messages of `body` on `topic` (rounded down to whole batches of 32) before any consumer. */
 export async function preload(
@@ -37,20 +52,35 @@ export async function drainThroughConsume(
     consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
   });
   let received = 0;
+  let subscription: Subscription | undefined;
   const start = performance.now();
-  await new Promise<void>((resolve) => {
-    const subscription: Subscription = consumer
-      .consume$(topic, '*', () => EMPTY, { concurrency: 64 })
-      .subscribe(() => {
-        if (++received === total) {
-          subscription.unsubscribe();
-          resolve();
-        }
-      });
-  });
-  const seconds = (performance.now() - start) / 1000;
-  await consumer.shutdown();
-  return seconds;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // A drain that stalls fails the run with what arrived, rather than hanging a report nobody watches.
+      const stalled = setTimeout(() => {
+        reject(
+          new Error(`consume$ of ${topic} stalled: ${received} of ${total} messages in ${DRAIN_LIMIT_MS} ms`),
+        );
+      }, DRAIN_LIMIT_MS);
+      subscription = consumer
+        .consume$(topic, '*', () => EMPTY, { concurrency: 64 })
+        .subscribe({
+          next: () => {
+            if (++received < total) return;
+            clearTimeout(stalled);
+            resolve();
+          },
+          error: (error: unknown) => {
+            clearTimeout(stalled);
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        });
+    });
+    return (performance.now() - start) / 1000;
+  } finally {
+    subscription?.unsubscribe();
+    await consumer.shutdown();
+  }
 }
 
 /**
@@ -86,7 +116,7 @@ export async function sendToDelivery(
       const arrived = new Promise<void>((resolve) => (delivered = resolve));
       sentAt = performance.now();
       await firstValueFrom(producer.send$({ topic, body }));
-      await arrived;
+      await within(arrived, DELIVERY_LIMIT_MS, `message ${i} of ${topic} was not delivered`);
     }
   } finally {
     subscription.unsubscribe();
