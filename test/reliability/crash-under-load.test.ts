@@ -18,10 +18,13 @@ const GROUP = 'cg-crash-load';
 /** Small segments: CommitLog and ConsumeQueue files roll several times over the rounds. */
 const COMMIT_LOG_FILE_SIZE = 1024 * 1024;
 const CONSUME_QUEUE_FILE_SIZE = 20 * 256;
+/** And index files of about 100 KiB (the default is 420 MB), rolling every ~2000 messages (2 keys each). */
+const INDEX = { maxHashSlotNum: 1024, maxIndexNum: 4096 };
 const BROKER_ARGS = [
   ...['--flush', 'SYNC_FLUSH'],
   ...['--set', `mappedFileSizeCommitLog=${COMMIT_LOG_FILE_SIZE}`],
   ...['--set', `mappedFileSizeConsumeQueue=${CONSUME_QUEUE_FILE_SIZE}`],
+  ...Object.entries(INDEX).flatMap(([key, value]) => ['--set', `${key}=${value}`]),
   // The group's offsets reach consumerOffset.json this often, so a kill loses at most this much progress.
   ...['--set', 'flushConsumerOffsetInterval=500'],
 ];
@@ -61,6 +64,7 @@ const recovered = {
   config: {
     mappedFileSizeCommitLog: COMMIT_LOG_FILE_SIZE,
     mappedFileSizeConsumeQueue: CONSUME_QUEUE_FILE_SIZE,
+    ...INDEX,
     flushDiskType: 'SYNC_FLUSH',
   },
 } as const;
