@@ -45,7 +45,16 @@ export class SubscriptionGroupManager {
     const existing = this.table.get(group);
     if (existing !== undefined || !this.autoCreate) return existing;
     const created = defaultSubscriptionGroupConfig(group);
-    await this.upsert(created);
+    try {
+      await this.upsert(created);
+    } catch (error) {
+      // As RocketMQ's ConfigManager.persist: a full disk must not stop a new group from reading; the group
+      // stays in the table and reaches the file with the next write that succeeds.
+      this.logger.error(
+        { group, error: error instanceof Error ? error.message : String(error) },
+        'subscription group created in memory only: writing subscriptionGroup.json failed',
+      );
+    }
     return created;
   }
 
