@@ -2,6 +2,7 @@ import { firstValueFrom } from 'rxjs';
 import { builtClient, builtTesting } from '../built.js';
 import { drainThroughConsume } from '../consume-timing.js';
 import type { ComparedSystem, SystemLauncher } from './system.js';
+import { tempDataDir } from './temp-data-dir.js';
 
 const { createProducer } = builtClient;
 const { startBrokerProcess } = builtTesting;
@@ -10,7 +11,7 @@ const TOPIC = 'BenchCompare';
 const QUEUES = 8;
 
 /**
- * RxRocket as users run it: `node dist/broker` in its own process (dev mode, a temp store) at the given
+ * RxRocket as users run it: `node dist/broker` in its own process (dev mode, a temp store like the peers') at the given
  * flushDiskType, the built producer's send$, and a push consumer whose handler succeeds at once (RocketMQ's
  * ack), timed until its shutdown has written the group's offsets back to the broker.
  */
@@ -20,7 +21,13 @@ export function rxrocket(flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH'): SystemLauncher {
     durability: flush,
     unavailable: () => Promise.resolve(undefined),
     start: async (body) => {
-      const broker = await startBrokerProcess({ args: ['--flush', flush] });
+      const dir = await tempDataDir('rxrocket');
+      const broker = await startBrokerProcess({ storeDir: dir.path, args: ['--flush', flush] }).catch(
+        async (error: unknown) => {
+          await dir.remove();
+          throw error;
+        },
+      );
       const producer = createProducer({
         group: 'bench-compare-producer',
         namesrv: broker.namesrvAddress,
@@ -36,6 +43,7 @@ export function rxrocket(flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH'): SystemLauncher {
           await producer.shutdown();
           await broker.stop();
           await broker.dispose();
+          await dir.remove();
         },
       };
       return system;
