@@ -20,6 +20,7 @@ export class FrameDecoder {
   /** Read position inside chunks[0]. */
   private head = 0;
   private total = 0;
+  private broken: Error | undefined;
 
   constructor(options: FrameDecoderOptions = {}) {
     this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
@@ -30,27 +31,48 @@ export class FrameDecoder {
     return this.total;
   }
 
-  /** Adds a chunk and returns every command completed by it; throws on bytes that cannot be a frame. */
+  /**
+   * The error that stopped decoding after the frames last returned; push() throws it from then on. The
+   * frames before a bad one are returned first, as Netty hands each decoded frame on before the next fails.
+   */
+  get failure(): Error | undefined {
+    return this.broken;
+  }
+
+  /**
+   * Adds a chunk and returns every command completed by it; throws on bytes that cannot be a frame, unless
+   * complete frames came before them in this chunk (then see `failure`).
+   */
   push(chunk: Buffer): RemotingCommand[] {
+    if (this.broken !== undefined) throw this.broken;
     const out: RemotingCommand[] = [];
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.total += chunk.length;
     }
-    while (this.total >= 4) {
-      const length = this.peekUInt32(0);
-      if (length + 4 > this.maxFrameLength) throw new FrameTooLargeError(length + 4, this.maxFrameLength);
-      if (length < 4) throw new ProtocolError(`frame length ${length} leaves no room for the header length`);
-      if (this.total >= 8) {
-        const headerLength = this.peekUInt32(4) & 0xffffff;
-        if (headerLength > length - 4) {
-          throw new ProtocolError(`header length ${headerLength} exceeds frame length ${length}`);
-        }
-      }
-      if (this.total < 4 + length) break;
-      out.push(decodeFrame(this.take(4 + length)));
+    try {
+      for (let command = this.next(); command !== undefined; command = this.next()) out.push(command);
+    } catch (error) {
+      if (out.length === 0) throw error;
+      this.broken = error instanceof Error ? error : new ProtocolError(String(error));
     }
     return out;
+  }
+
+  /** The next complete frame's command, or undefined until more bytes arrive. */
+  private next(): RemotingCommand | undefined {
+    if (this.total < 4) return undefined;
+    const length = this.peekUInt32(0);
+    if (length + 4 > this.maxFrameLength) throw new FrameTooLargeError(length + 4, this.maxFrameLength);
+    if (length < 4) throw new ProtocolError(`frame length ${length} leaves no room for the header length`);
+    if (this.total >= 8) {
+      const headerLength = this.peekUInt32(4) & 0xffffff;
+      if (headerLength > length - 4) {
+        throw new ProtocolError(`header length ${headerLength} exceeds frame length ${length}`);
+      }
+    }
+    if (this.total < 4 + length) return undefined;
+    return decodeFrame(this.take(4 + length));
   }
 
   private peekUInt32(offset: number): number {

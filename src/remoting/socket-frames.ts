@@ -30,6 +30,7 @@ export function socketFrames$(
         if (subscriber.closed) return;
         subscriber.next(command);
       }
+      if (decoder.failure !== undefined) subscriber.error(decoder.failure);
     };
     const onClose = (): void => {
       subscriber.complete();

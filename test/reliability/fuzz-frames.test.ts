@@ -27,9 +27,15 @@ const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 0x7fffffff);
 let broker: BrokerProcess;
 let steady: SteadyClient;
 let pid: number;
+/** How often the broker logged each message: shows which layers the hostile frames reached. */
+const logged = new Map<string, number>();
 
 beforeAll(async () => {
   broker = await startBrokerProcess();
+  broker.stderr$.subscribe((line) => {
+    const message = /"msg":"([^"]*)"/.exec(line)?.[1] ?? line;
+    logged.set(message, (logged.get(message) ?? 0) + 1);
+  });
   pid = broker.pid ?? 0;
   await createTopic(broker.brokerAddress, GOOD_TOPIC, 4);
   await createTopic(broker.brokerAddress, FUZZ_TOPIC, 4);
@@ -78,6 +84,9 @@ describe(`a broker fed ${TOTAL_FRAMES} hostile frames (seed ${SEED}${longMode ? 
       );
 
       expect(sent).toBeGreaterThanOrEqual(TOTAL_FRAMES);
+      // The frames got everywhere: past the frame decoder to the request table and into the processors.
+      for (const layer of ['closing connection: bad frame', 'request code not supported', 'request refused'])
+        expect(logged.get(layer) ?? 0, layer).toBeGreaterThan(0);
       expect(isAlive(pid)).toBe(true);
       expect(lingered).toBe(0);
       expect(peak).toBeLessThan(baseline + RSS_HEADROOM_BYTES);

@@ -81,6 +81,15 @@ describe('FrameDecoder', () => {
     expect(() => new FrameDecoder().push(Buffer.from([0, 0, 0, 8, 0, 0, 0, 5]))).toThrow(ProtocolError);
   });
 
+  it('hands on the frames before a bad one in the same chunk, then fails for good', () => {
+    const decoder = new FrameDecoder();
+    const good = encodeFrame(createRequest(34, { body: Buffer.from('ok') }));
+    const out = decoder.push(Buffer.concat([good, Buffer.from([0, 0, 0, 3, 9, 9, 9])]));
+    expect(out.map((command) => command.code)).toEqual([34]);
+    expect(decoder.failure).toBeInstanceOf(ProtocolError);
+    expect(() => decoder.push(good)).toThrow(decoder.failure);
+  });
+
   it('on random bytes returns commands or throws ProtocolError / FrameTooLargeError only', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 400 }), fc.array(fc.nat(), { maxLength: 10 }), (bytes, cuts) => {
