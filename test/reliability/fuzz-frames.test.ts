@@ -5,6 +5,7 @@
  * back. The broker must never exit, the good client must keep getting correct answers, and the broker's
  * resident memory must stay within a bound.
  */
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerProcess, startBrokerProcess } from '../../src/testing/broker-process.js';
@@ -99,4 +100,37 @@ describe(`a broker fed ${TOTAL_FRAMES} hostile frames (seed ${SEED}${longMode ? 
       expect(await steady.verifyAll()).toEqual([]);
     },
   );
+
+  it('drops a connection declaring more than 16 MiB at once, and allocates nothing for declared lengths', async () => {
+    const before = (await residentBytes(pid)) ?? 0;
+    const declaring = (length: number): Promise<{ closedByBroker: boolean }> =>
+      new Promise((resolve) => {
+        const colon = broker.brokerAddress.lastIndexOf(':');
+        const socket = connect({
+          host: broker.brokerAddress.slice(0, colon),
+          port: Number(broker.brokerAddress.slice(colon + 1)),
+        });
+        const prefix = Buffer.alloc(8);
+        prefix.writeUInt32BE(length >>> 0, 0);
+        prefix.writeUInt32BE(0x10, 4);
+        socket.on('error', () => undefined);
+        socket.once('connect', () => socket.write(prefix));
+        // Still open after a while: the broker waits for the rest of a frame it may take.
+        const waiting = setTimeout(() => {
+          socket.destroy();
+          resolve({ closedByBroker: false });
+        }, 1_000);
+        socket.once('close', () => {
+          clearTimeout(waiting);
+          resolve({ closedByBroker: true });
+        });
+      });
+    const over = await Promise.all([16 * 1024 * 1024 - 3, 0x7fffffff, 0xffffffff].map(declaring));
+    expect(over.map((end) => end.closedByBroker)).toEqual([true, true, true]);
+    // Fifty connections each promising a frame just under the limit (800 MiB if it were allocated up front).
+    const under = await Promise.all(Array.from({ length: 50 }, () => declaring(16 * 1024 * 1024 - 8)));
+    expect(under.every((end) => !end.closedByBroker)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
+    expect(((await residentBytes(pid)) ?? Infinity) - before).toBeLessThan(100 * 1024 * 1024);
+  });
 });
