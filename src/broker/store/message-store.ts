@@ -44,6 +44,7 @@ export type StoreConfig = Pick<
   | 'flushIntervalConsumeQueue'
   | 'maxMessageSize'
   | 'checkCRCOnRecover'
+  | 'warmMapedFileEnable'
   | 'messageIndexEnable'
   | 'maxHashSlotNum'
   | 'maxIndexNum'
