@@ -71,7 +71,7 @@ async function measure(
   const reason = await launcher.unavailable();
   if (reason !== undefined) {
     report.progress(`skipping ${label}: ${reason}`);
-    return { durability: launcher.durability, missing: 'skipped' };
+    return { durability: launcher.durability, missing: `skipped, ${reason}` };
   }
   report.progress(`${label}: starting`);
   const system = await launcher.start(BODY);

@@ -28,10 +28,10 @@ export function jetStream(sync: JetStreamSync): SystemLauncher {
     durability: sync === 'default' ? 'file, default sync (2 min)' : 'file, sync_interval always',
     unavailable: async () => {
       if ((await findOnPath('nats-server')) === undefined) {
-        return 'nats-server is not installed (apt-get install -y nats-server)';
+        return 'nats-server not installed (apt-get install -y nats-server)';
       }
       if (sync === 'always' && !(await natsSupportsSyncAlways())) {
-        return 'this nats-server has no sync_interval (added in 2.10): no JetStream figure at SYNC durability';
+        return 'no sync_interval before nats-server 2.10';
       }
       return undefined;
     },

@@ -21,7 +21,7 @@ export function redisStreams(appendfsync: 'everysec' | 'always'): SystemLauncher
     durability: `appendfsync ${appendfsync}`,
     unavailable: async () =>
       (await findOnPath('redis-server')) === undefined
-        ? 'redis-server is not installed (apt-get install -y redis-server)'
+        ? 'redis-server not installed (apt-get install -y redis-server)'
         : undefined,
     start: async (body) => {
       const dir = await tempDataDir('redis');
