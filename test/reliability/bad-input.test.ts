@@ -80,6 +80,8 @@ const logLines: LogLine[] = [];
 /** What the broker calls our end of the connection, as its log lines name the peer. */
 let peer = '';
 let registered: number[] = [];
+/** The codes that refused a request whose numbers were all 'abc' (the mistyped case). */
+const refusedMistyped = new Set<number>();
 
 const ask = (
   code: number,
@@ -230,6 +232,7 @@ describe('bad input on every request code', () => {
         })),
       );
       asked.forEach((answer, index) => {
+        if (index === 0 && isRefusal(answer.response.code)) refusedMistyped.add(code);
         const unreadable = NUMBER_VARIANTS[index]!.unparsable;
         if (unreadable && answer.response.code === ResponseCode.SUCCESS && !READS_NO_NUMBER.has(code))
           wrong.push(describeAnswer(answer));
@@ -276,6 +279,27 @@ describe('bad input on every request code', () => {
     expect(
       answers.filter((answer) => answer.response.code === ResponseCode.SUCCESS).map(describeAnswer),
     ).toEqual([]);
+  });
+
+  it('logs the same refusals once each when they come oneway, which get no answer', async () => {
+    expect(refusedMistyped.size).toBeGreaterThan(0);
+    const linesOf = (code: number): number =>
+      logLines.filter((line) => line.code === code && line.peer === peer).length;
+    const before = new Map(registered.map((code) => [code, linesOf(code)]));
+    for (const code of registered) {
+      const request = createRequest(code, {
+        extFields: headerWith(NUMBER_VARIANTS[0]!.value, { topic: TOPIC, group: GROUP }),
+        oneway: true,
+      });
+      await firstValueFrom(client.oneway$(broker.brokerAddress, request));
+    }
+    const counted: string[] = [];
+    for (const code of registered) {
+      const expected = before.get(code)! + (refusedMistyped.has(code) ? 1 : 0);
+      const got = await linesFor(code, expected);
+      if (got !== expected) counted.push(`${requestCodeName(code)}: ${got - before.get(code)!} lines`);
+    }
+    expect(counted).toEqual([]);
   });
 
   it('is still up afterwards and serves a good send and pull', async () => {
