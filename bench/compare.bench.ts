@@ -71,7 +71,7 @@ async function measure(
   const reason = await launcher.unavailable();
   if (reason !== undefined) {
     report.progress(`skipping ${label}: ${reason}`);
-    return { durability: launcher.durability, missing: `skipped, ${reason}` };
+    return { durability: launcher.durability, missing: `skipped: ${reason}` };
   }
   report.progress(`${label}: starting`);
   const system = await launcher.start(BODY);
@@ -85,7 +85,7 @@ async function measure(
     return { durability: launcher.durability, figures };
   } catch (error) {
     report.progress(`${label} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return { durability: launcher.durability, missing: 'failed' };
+    return { durability: launcher.durability, missing: `${launcher.durability}: failed` };
   } finally {
     await system.close();
   }

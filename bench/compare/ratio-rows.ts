@@ -7,7 +7,7 @@ export interface PeerColumn {
   readonly ratio: string;
 }
 
-/** What one system gave in one pairing: its figures, or why there are none. */
+/** What one system gave in one pairing: its figures, or why there are none (shown in its durability cell). */
 export type Outcome =
   | { readonly figures: WorkloadFigures; readonly durability: string }
   | { readonly missing: string; readonly durability: string };
@@ -49,11 +49,7 @@ export function ratioRows(
     figures: Object.fromEntries(
       all.map(({ system, outcome }) => [
         system,
-        outcome === undefined
-          ? ''
-          : 'missing' in outcome
-            ? `${outcome.durability}: ${outcome.missing}`
-            : outcome.durability,
+        outcome === undefined ? '' : 'missing' in outcome ? outcome.missing : outcome.durability,
       ]),
     ),
   };

@@ -42,12 +42,12 @@ describe('ratioRows', () => {
     const rows = rowsOf({
       RxRocket: { durability: 'SYNC_FLUSH', figures: figures({}) },
       Redis: { durability: 'appendfsync always', figures: figures({ inFlightRate: 5000 }) },
-      JetStream: { durability: 'sync_interval always', missing: 'skipped' },
+      JetStream: { durability: 'sync_interval always', missing: 'skipped: not installed' },
     });
     expect(rows.get('async: durability')).toEqual({
       RxRocket: 'SYNC_FLUSH',
       Redis: 'appendfsync always',
-      JetStream: 'sync_interval always: skipped',
+      JetStream: 'skipped: not installed',
     });
     expect(rows.get('async: send 1 KiB, 256 in flight, msgs/s')).toEqual({
       RxRocket: 10_000,
@@ -60,13 +60,13 @@ describe('ratioRows', () => {
 
   it('has no ratios when RxRocket itself failed', () => {
     const rows = rowsOf({
-      RxRocket: { durability: 'ASYNC_FLUSH', missing: 'failed' },
+      RxRocket: { durability: 'ASYNC_FLUSH', missing: 'ASYNC_FLUSH: failed' },
       Redis: { durability: 'appendfsync everysec', figures: figures({}) },
     });
     expect(rows.get('async: send 1 KiB, 1 in flight, p50 ms')).toMatchObject({
       RxRocket: '-',
       'x redis': '-',
     });
-    expect(rows.get('async: durability')).toMatchObject({ JetStream: '' });
+    expect(rows.get('async: durability')).toMatchObject({ RxRocket: 'ASYNC_FLUSH: failed', JetStream: '' });
   });
 });
