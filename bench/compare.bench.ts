@@ -2,7 +2,7 @@ import { jetStream } from './compare/jetstream.js';
 import { type Outcome, type PeerColumn, ratioRows } from './compare/ratio-rows.js';
 import { redisStreams } from './compare/redis-streams.js';
 import { rxrocket } from './compare/rxrocket.js';
-import type { SystemLauncher } from './compare/system.js';
+import type { ComparedSystem, SystemLauncher } from './compare/system.js';
 import { runWorkloads, type WorkloadCounts } from './compare/workloads.js';
 import type { BenchReport } from './report.js';
 
@@ -10,7 +10,8 @@ import type { BenchReport } from './report.js';
  * `npm run bench -- compare`: the same workloads against RxRocket and, in the same run, Redis Streams and
  * NATS JetStream, each started here on a free loopback port with its data in a temp dir, paired by
  * durability (RxRocket ASYNC_FLUSH with Redis everysec and JetStream's default; SYNC_FLUSH with Redis
- * always and JetStream sync_interval always). A peer that is not installed is skipped with a line saying so.
+ * always and JetStream sync_interval always). A peer that is not installed is skipped with a line saying so; one that fails
+ * or hangs gets 'failed' in its column and the run goes on.
  */
 const BODY = Buffer.alloc(1024, 0x78);
 
@@ -74,8 +75,9 @@ async function measure(
     return { durability: launcher.durability, missing: `skipped: ${reason}` };
   }
   report.progress(`${label}: starting`);
-  const system = await launcher.start(BODY);
+  let system: ComparedSystem | undefined;
   try {
+    system = await launcher.start(BODY);
     const figures = await withDeadline(
       runWorkloads(system, counts, (message) => {
         report.progress(`${label}: ${message}`);
@@ -87,7 +89,7 @@ async function measure(
     report.progress(`${label} failed: ${error instanceof Error ? error.message : String(error)}`);
     return { durability: launcher.durability, missing: `${launcher.durability}: failed` };
   } finally {
-    await system.close();
+    await system?.close();
   }
 }
 
