@@ -99,11 +99,6 @@ export interface BrokerConfig {
   readonly cleanResourceInterval: number;
   readonly maxMessageSize: number;
   readonly checkCRCOnRecover: boolean;
-  /**
-   * SYNC_FLUSH: keep the CommitLog a few MiB ahead of its appends written with zeros, so that the group
-   * commit's O_DSYNC writes overwrite allocated blocks (RocketMQ's warmMapedFileEnable, spread out).
-   */
-  readonly warmMapedFileEnable: boolean;
   readonly messageIndexEnable: boolean;
   readonly maxHashSlotNum: number;
   readonly maxIndexNum: number;
@@ -207,7 +202,6 @@ const FIELDS: { readonly [K in keyof BrokerConfig]: Field<BrokerConfig[K]> } = {
   cleanResourceInterval: { kind: 'int', default: 10_000 },
   maxMessageSize: { kind: 'int', default: 4 * 1024 * 1024 },
   checkCRCOnRecover: { kind: 'bool', default: true },
-  warmMapedFileEnable: { kind: 'bool', default: true },
   messageIndexEnable: { kind: 'bool', default: true },
   maxHashSlotNum: { kind: 'int', default: 5_000_000 },
   maxIndexNum: { kind: 'int', default: 20_000_000 },

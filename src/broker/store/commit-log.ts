@@ -69,7 +69,7 @@ export class CommitLog {
   static async load(
     dir: string,
     fileSize: number,
-    options: { readonly dsync?: boolean; readonly zeroAhead?: number } = {},
+    options: { readonly dsync?: boolean } = {},
   ): Promise<CommitLog> {
     const chunkSize = Math.min(4 * 1024 * 1024, fileSize);
     return new CommitLog(
@@ -77,7 +77,6 @@ export class CommitLog {
         prepareNext: true,
         chunkSize,
         dsync: options.dsync === true,
-        zeroAhead: options.zeroAhead ?? 0,
       }),
     );
   }

@@ -1,6 +1,5 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
-import { SegmentWarmer } from './segment-warmer.js';
 import { WriteBuffer, sliceFrom } from './write-buffer.js';
 
 /** RocketMQ's UtilAll.offset2FileName: the segment's first global offset as 20 zero-padded digits. */
@@ -14,8 +13,6 @@ export interface MappedFileOptions {
    * group commit instead of a write and an fdatasync, each a trip through the thread pool.
    */
   readonly dsync?: boolean;
-  /** Bytes past the appends to keep written with zeros (see SegmentWarmer); 0 or absent: none. */
-  readonly zeroAhead?: number;
 }
 
 /**
@@ -34,7 +31,6 @@ export class MappedFile {
 
   private readonly dsync: boolean;
   private readonly buffer: WriteBuffer;
-  private readonly warmer: SegmentWarmer | undefined;
   /** End of the bytes handed to a write (>= committedPosition while writes are in flight). */
   private submitted = 0;
   /** Writes in submission order, until a contiguous run of finished ones moves committedPosition. */
@@ -55,17 +51,9 @@ export class MappedFile {
     readonly fileSize: number,
     private readonly handle: FileHandle,
     options: MappedFileOptions,
-    fresh: boolean,
   ) {
     this.buffer = new WriteBuffer(options.chunkSize ?? 4 * 1024 * 1024);
     this.dsync = options.dsync === true;
-    const ahead = options.zeroAhead ?? 0;
-    this.warmer =
-      ahead > 0
-        ? new SegmentWarmer((bytes, position) => this.writeFully([bytes], position), fileSize, ahead)
-        : undefined;
-    // A new segment is usually the one prepared ahead: its first pieces get zeroed before appends arrive.
-    if (fresh) this.warmer?.keepAhead(0);
   }
 
   /**
@@ -80,16 +68,14 @@ export class MappedFile {
   ): Promise<MappedFile> {
     const sync = options.dsync === true ? constants.O_DSYNC : 0;
     const handle = await open(path, constants.O_RDWR | constants.O_CREAT | sync);
-    let fresh: boolean;
     try {
       const { size } = await handle.stat();
-      fresh = size === 0;
       if (size !== fileSize) await handle.truncate(fileSize);
     } catch (error) {
       await handle.close();
       throw error;
     }
-    return new MappedFile(path, fileFromOffset, fileSize, handle, options, fresh);
+    return new MappedFile(path, fileFromOffset, fileSize, handle, options);
   }
 
   get fileName(): string {
@@ -141,11 +127,7 @@ export class MappedFile {
   async commit(): Promise<number> {
     if (this.failed) await this.restartAfterFailure();
     const to = this.wrotePosition;
-    for (let zeroing = this.warmer?.before(to); zeroing !== undefined; zeroing = this.warmer?.before(to)) {
-      await zeroing;
-    }
     if (to > this.submitted) this.submit(this.submitted, to);
-    this.warmer?.keepAhead(this.wrotePosition);
     if (this.committedPosition >= to) return this.committedPosition;
     return new Promise<number>((resolve, reject) => {
       this.waiters.push({ end: to, resolve, reject });
@@ -270,7 +252,6 @@ export class MappedFile {
    */
   async resetTo(position: number): Promise<void> {
     await this.settle();
-    await this.warmer?.resetTo(position);
     this.buffer.clear();
     this.writes = [];
     this.failed = false;
@@ -309,7 +290,6 @@ export class MappedFile {
       await this.released;
     }
     await this.settle();
-    await this.warmer?.settle();
     await this.flushing;
     await this.handle.close().catch(() => undefined);
   }

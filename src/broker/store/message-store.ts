@@ -44,7 +44,6 @@ export type StoreConfig = Pick<
   | 'flushIntervalConsumeQueue'
   | 'maxMessageSize'
   | 'checkCRCOnRecover'
-  | 'warmMapedFileEnable'
   | 'messageIndexEnable'
   | 'maxHashSlotNum'
   | 'maxIndexNum'

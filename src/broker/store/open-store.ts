@@ -25,9 +25,6 @@ export interface StoreParts {
  * queue and index entries beyond it, then dispatch whatever the queues lack before any put is taken, so
  * the next queue offsets come straight from the queues.
  */
-/** How far ahead of the appends SYNC_FLUSH keeps the CommitLog zero-filled (four of SegmentWarmer's pieces). */
-const WARM_AHEAD_BYTES = 16 * 1024 * 1024;
-
 export async function openStoreParts(
   config: StoreConfig,
   logger: Logger,
@@ -41,10 +38,7 @@ export async function openStoreParts(
     const commitLog = await CommitLog.load(
       config.storePathCommitLog ?? join(root, 'commitlog'),
       config.mappedFileSizeCommitLog,
-      {
-        dsync: config.flushDiskType === 'SYNC_FLUSH',
-        zeroAhead: config.flushDiskType === 'SYNC_FLUSH' && config.warmMapedFileEnable ? WARM_AHEAD_BYTES : 0,
-      },
+      { dsync: config.flushDiskType === 'SYNC_FLUSH' },
     );
     const queues = await ConsumeQueueTable.load(
       join(root, 'consumequeue'),
