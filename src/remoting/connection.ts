@@ -72,9 +72,9 @@ export class Connection implements Channel {
   /** Requests decoded but not yet handled: one TCP chunk may carry hundreds, and pausing stops only later chunks. */
   private backlog: RemotingCommand[] = [];
   /**
-   * Frames written during this event-loop turn. They go out together in the check phase, one writev for
-   * all the responses that the turn's socket reads produced: a syscall per frame was the largest single
-   * cost of a loaded broker and client.
+   * Frames written during this event-loop turn after its first. They go out together in the check phase,
+   * one writev for all the responses that the turn's socket reads produced: a syscall per frame was the
+   * largest single cost of a loaded broker and client.
    */
   private outbox: Buffer[] = [];
   private outboxBytes = 0;
@@ -200,11 +200,15 @@ export class Connection implements Channel {
   write(command: RemotingCommand): boolean {
     if (this.closed) return false;
     const frame = encodeFrame(command);
-    this.outbox.push(frame);
-    this.outboxBytes += frame.length;
-    if (!this.flushScheduled) {
+    if (this.flushScheduled) {
+      this.outbox.push(frame);
+      this.outboxBytes += frame.length;
+    } else {
+      // The turn's first frame goes out at once, so a lone call or answer waits for nothing; the frames
+      // that follow it in the same turn gather behind it.
       this.flushScheduled = true;
       setImmediate(this.flushOutbox);
+      this.socket.write(frame);
     }
     if (!this.congested) return true;
     if (this.options.pauseReadsWhenCongested === true && !this.readPaused) {
@@ -226,7 +230,9 @@ export class Connection implements Channel {
     this.outbox = [];
     this.outboxBytes = 0;
     if (this.closed) return;
-    if (frames.length === 1) {
+    if (frames.length === 0) {
+      // Nothing followed the turn's first frame.
+    } else if (frames.length === 1) {
       this.socket.write(frames[0]!);
     } else {
       this.socket.cork();
