@@ -1,4 +1,4 @@
-import { type Observable, Subject, EMPTY } from 'rxjs';
+import { type Observable, ReplaySubject, EMPTY } from 'rxjs';
 import type { RemotingCommand } from '../../src/protocol/remoting-command.js';
 import type { Channel } from '../../src/remoting/channel.js';
 
@@ -7,7 +7,8 @@ export class FakeChannel implements Channel {
   private static nextId = 1;
   readonly id = FakeChannel.nextId++;
   readonly sent: RemotingCommand[] = [];
-  private readonly closed = new Subject<void>();
+  /** Replays like a real Connection's: whatever subscribes after the close (a pull parking late) sees it. */
+  private readonly closed = new ReplaySubject<void>(1);
   readonly closed$: Observable<void> = this.closed.asObservable();
   isClosed = false;
 

@@ -100,6 +100,32 @@ async function sendUntilStored(address: string, label: string): Promise<string> 
 
 const before = Array.from({ length: STORED_BEFORE }, (_, i) => `before-${i}`);
 
+/**
+ * The full-disk contract once the disk is full: puts refused with SERVICE_NOT_AVAILABLE and `remark`, what was
+ * stored reads back, the broker lives; once `filler` is gone, puts resume and every acknowledged put is there.
+ */
+async function expectRefusalThenResume(
+  b: BrokerProcess,
+  filler: string,
+  label: string,
+  remark: RegExp,
+): Promise<void> {
+  const { refusal, acknowledged } = await sendUntilRefused(b.brokerAddress, label);
+  expect(refusal.code).toBe(ResponseCode.SERVICE_NOT_AVAILABLE);
+  expect(refusal.remark).toMatch(remark);
+  expect(await readQueue(b.brokerAddress, TOPIC)).toEqual([...before, ...acknowledged]);
+  expect(isAlive(b.pid ?? 0)).toBe(true);
+
+  await rm(filler);
+  const after = await sendUntilStored(b.brokerAddress, 'resumed');
+  const bodies = await pollUntil(
+    () => readQueue(b.brokerAddress, TOPIC),
+    (read) => read.includes(after),
+    5_000,
+  );
+  expect(bodies).toEqual([...before, ...acknowledged, after]);
+}
+
 describe('a full disk', () => {
   it(
     'above the 90 % limit of a tmpfs: puts refused as disk full, reads go on, puts resume when space returns',
@@ -114,20 +140,7 @@ describe('a full disk', () => {
       await fill(filler, Math.floor(total * 0.05));
       expect((await diskSpace(dir)).usedRatio).toBeGreaterThan(0.9);
 
-      const { refusal, acknowledged } = await sendUntilRefused(b.brokerAddress, 'ratio');
-      expect(refusal.code).toBe(ResponseCode.SERVICE_NOT_AVAILABLE);
-      expect(refusal.remark).toMatch(/disk full: .* used.*above 90%/);
-      expect(await readQueue(b.brokerAddress, TOPIC)).toEqual([...before, ...acknowledged]);
-      expect(isAlive(b.pid ?? 0)).toBe(true);
-
-      await rm(filler);
-      const after = await sendUntilStored(b.brokerAddress, 'resumed');
-      const bodies = await pollUntil(
-        () => readQueue(b.brokerAddress, TOPIC),
-        (read) => read.includes(after),
-        5_000,
-      );
-      expect(bodies).toEqual([...before, ...acknowledged, after]);
+      await expectRefusalThenResume(b, filler, 'ratio', /disk full: .* used.*above 90%/);
     },
   );
 
@@ -196,20 +209,7 @@ describe('a full disk', () => {
       const filler = join(b.storeDir, 'filler');
       await run('fallocate', ['-l', `${4 * 1024}m`, filler]);
       try {
-        const { refusal, acknowledged } = await sendUntilRefused(b.brokerAddress, 'floor');
-        expect(refusal.code).toBe(ResponseCode.SERVICE_NOT_AVAILABLE);
-        expect(refusal.remark).toMatch(/disk full: .*fewer than \d+ bytes free/);
-        expect(await readQueue(b.brokerAddress, TOPIC)).toEqual([...before, ...acknowledged]);
-        expect(isAlive(b.pid ?? 0)).toBe(true);
-
-        await rm(filler);
-        const after = await sendUntilStored(b.brokerAddress, 'resumed');
-        const bodies = await pollUntil(
-          () => readQueue(b.brokerAddress, TOPIC),
-          (read) => read.includes(after),
-          5_000,
-        );
-        expect(bodies).toEqual([...before, ...acknowledged, after]);
+        await expectRefusalThenResume(b, filler, 'floor', /disk full: .*fewer than \d+ bytes free/);
       } finally {
         await rm(filler, { force: true });
       }
