@@ -102,7 +102,7 @@ const before = Array.from({ length: STORED_BEFORE }, (_, i) => `before-${i}`);
 
 /**
  * The full-disk contract once the disk is full: puts refused with SERVICE_NOT_AVAILABLE and `remark`, what was
- * stored reads back, the broker lives; once `filler` is gone, puts resume and every acknowledged put is there.
+ * stored reads back, the broker lives; then expectResumed.
  */
 async function expectRefusalThenResume(
   b: BrokerProcess,
@@ -115,7 +115,15 @@ async function expectRefusalThenResume(
   expect(refusal.remark).toMatch(remark);
   expect(await readQueue(b.brokerAddress, TOPIC)).toEqual([...before, ...acknowledged]);
   expect(isAlive(b.pid ?? 0)).toBe(true);
+  await expectResumed(b, filler, acknowledged);
+}
 
+/** Once `filler` is gone puts resume, and every put acknowledged before, during and after is in the queue. */
+async function expectResumed(
+  b: BrokerProcess,
+  filler: string,
+  acknowledged: readonly string[],
+): Promise<void> {
   await rm(filler);
   const after = await sendUntilStored(b.brokerAddress, 'resumed');
   const bodies = await pollUntil(
@@ -174,15 +182,8 @@ describe('a full disk', () => {
         expect(during.slice(0, STORED_BEFORE)).toEqual(before);
         expect(isAlive(b.pid ?? 0)).toBe(true);
 
-        await rm(filler);
-        const after = await sendUntilStored(b.brokerAddress, 'resumed');
         // Acknowledged while the disk was full: held in memory, written once it had room.
-        const bodies = await pollUntil(
-          () => readQueue(b.brokerAddress, TOPIC),
-          (read) => read.includes(after),
-          5_000,
-        );
-        expect(bodies).toEqual([...before, ...acknowledged, after]);
+        await expectResumed(b, filler, acknowledged);
         console.log(
           `ENOSPC: ${acknowledged.length} put(s) acknowledged between the fill and the first refusal, all read back after`,
         );
