@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { exitOf, terminate } from '../../src/testing/child-lifetime.js';
 
 /** A peer's server (redis-server, nats-server) that the comparison started and must not leave behind. */
 export interface ServerProcess {
@@ -21,21 +22,9 @@ export function startServerProcess(
   timeoutMs = 15_000,
 ): Promise<ServerProcess> {
   const child: ChildProcess = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      process.off('exit', killOnExit);
-      resolve();
-    });
-  });
+  const exited = exitOf(child);
   const stop = async (graceMs = 10_000): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const forced = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(forced);
+    await terminate(child, exited, graceMs);
   };
   return new Promise((resolve, reject) => {
     const output: string[] = [];

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Observable, Subject } from 'rxjs';
 import { BrokerProcessError } from '../errors.js';
+import { exitOf, terminate } from './child-lifetime.js';
 
 export interface BrokerProcessOptions {
   /** The store directory; by default a new temp dir, removed by dispose(). */
@@ -71,17 +72,7 @@ function launch(
     stderr.push(line);
     if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
   });
-  // A test run that ends without dispose() must not leave brokers behind.
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      process.off('exit', killOnExit);
-      resolve(code);
-    });
-  });
+  const exited = exitOf(child);
   return new Promise<Running>((resolve, reject) => {
     const printed = new Map<string, string>();
     let failure: string | undefined;
@@ -151,11 +142,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     const current = running;
     if (current === undefined) return last.exited;
     running = undefined;
-    current.child.kill('SIGTERM');
-    const forced = setTimeout(() => current.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    const code = await current.exited;
-    clearTimeout(forced);
-    return code;
+    return terminate(current.child, current.exited, STOP_TIMEOUT_MS);
   };
   const kill = async (): Promise<void> => {
     const current = running;

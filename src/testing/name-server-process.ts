@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BrokerProcessError } from '../errors.js';
+import { exitOf, terminate } from './child-lifetime.js';
 
 export interface NameServerProcessOptions {
   /** How long to wait for `name server listening on` (30 s). */
@@ -36,23 +37,9 @@ export function startNameServerProcess(options: NameServerProcessOptions = {}): 
     stderr.push(line);
     if (stderr.length > STDERR_LINES_KEPT) stderr.shift();
   });
-  // A test run that ends without stop() must not leave a name server behind.
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      process.off('exit', killOnExit);
-      resolve();
-    });
-  });
+  const exited = exitOf(child);
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const forced = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(forced);
+    await terminate(child, exited, STOP_TIMEOUT_MS);
   };
   return new Promise<NameServerProcess>((resolve, reject) => {
     let failure: string | undefined;
