@@ -1,22 +1,9 @@
-import { VirtualTimeScheduler } from 'rxjs';
+import { virtualClock } from '../../helpers/virtual-clock.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRequest } from '../../../src/protocol/remoting-command.js';
 import type { RemotingServer } from '../../../src/remoting/server.js';
 import { recordingLogger } from '../../helpers/recording-logger.js';
 import { ECHO, type RawPeer, echoServer, rawPeer, waitUntil } from './remoting-fixture.js';
-
-/** Virtual time for the idle scan; the sockets themselves are real. */
-function virtualClock(): VirtualTimeScheduler & { advance(ms: number): void } {
-  const scheduler = new VirtualTimeScheduler();
-  return Object.assign(scheduler, {
-    advance(ms: number) {
-      const target = scheduler.frame + ms;
-      scheduler.maxFrames = target;
-      scheduler.flush();
-      scheduler.frame = target;
-    },
-  });
-}
 
 const MAX_IDLE_MS = 400;
 let server: RemotingServer | undefined;

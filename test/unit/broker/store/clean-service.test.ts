@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, utimes, writeFile, mkdir } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { Subject, VirtualTimeScheduler } from 'rxjs';
+import { Subject, type VirtualTimeScheduler } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type CleanServiceOptions,
@@ -23,6 +23,7 @@ import {
   planRun,
 } from '../../../../src/broker/store/retention-policy.js';
 import { recordingLogger } from '../../../helpers/recording-logger.js';
+import { virtualClock } from '../../../helpers/virtual-clock.js';
 
 const SEGMENT = 64;
 const HOUR = 60 * 60 * 1000;
@@ -58,26 +59,6 @@ async function commitLog(ages: readonly number[], now: number, first = 0): Promi
 }
 
 const onDisk = async (): Promise<string[]> => (await readdir(join(dir, 'commitlog'))).sort();
-
-/** A scheduler whose clock reads `clock.now`, advanced by hand; the loop's ticks run on its virtual frames. */
-function virtualClock(
-  start: number,
-): VirtualTimeScheduler & { advance(ms: number): void; set(t: number): void } {
-  let base = start;
-  const scheduler = new VirtualTimeScheduler();
-  scheduler.now = () => base + scheduler.frame;
-  return Object.assign(scheduler, {
-    advance(ms: number) {
-      const target = scheduler.frame + ms;
-      scheduler.maxFrames = target;
-      scheduler.flush();
-      scheduler.frame = target;
-    },
-    set(t: number) {
-      base = t - scheduler.frame;
-    },
-  });
-}
 
 interface Harness {
   readonly options: CleanServiceOptions;
