@@ -22,6 +22,7 @@ import {
 import { ResponseCode } from '../protocol/response-code.js';
 import { localAddressOf, remoteAddressOf } from './address.js';
 import type { Channel, RequestProcessor } from './channel.js';
+import { FrameOutbox } from './frame-outbox.js';
 import { ResponseTable } from './response-table.js';
 import { socketFrames$ } from './socket-frames.js';
 
@@ -41,12 +42,6 @@ export interface ConnectionOptions {
 }
 
 export const DEFAULT_HIGH_WATER_BYTES = 4 * 1024 * 1024;
-/**
- * A turn's gathered frames go out early once there are this many (or bytes): the peer starts on the first
- * of them while this side is still busy with the rest, instead of the two sides taking turns.
- */
-const OUTBOX_FRAMES = 32;
-const OUTBOX_BYTES = 64 * 1024;
 let nextChannelId = 1;
 
 interface WriteWaiter {
@@ -77,14 +72,7 @@ export class Connection implements Channel {
   private readPaused = false;
   /** Requests decoded but not yet handled: one TCP chunk may carry hundreds, and pausing stops only later chunks. */
   private backlog: RemotingCommand[] = [];
-  /**
-   * Frames written during this event-loop turn after its first. They go out together in the check phase,
-   * one writev for all the responses that the turn's socket reads produced: a syscall per frame was the
-   * largest single cost of a loaded broker and client.
-   */
-  private outbox: Buffer[] = [];
-  private outboxBytes = 0;
-  private flushScheduled = false;
+  private readonly outbox: FrameOutbox;
 
   constructor(
     private readonly socket: Socket,
@@ -97,6 +85,11 @@ export class Connection implements Channel {
       options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES,
       socket.writableHighWaterMark,
     );
+    // The socket emits 'drain' only after a write it refused; congestion that was all in the outbox ends
+    // when the outbox is sent.
+    this.outbox = new FrameOutbox(socket, () => {
+      if ((this.readPaused || this.waiting.size > 0) && !this.congested) this.onDrain();
+    });
     socket.setNoDelay(true);
     socket.on('drain', () => {
       this.onDrain();
@@ -129,7 +122,7 @@ export class Connection implements Channel {
 
   /** Bytes written but not yet taken by the kernel. */
   get pendingWriteBytes(): number {
-    return this.socket.writableLength + this.outboxBytes;
+    return this.socket.writableLength + this.outbox.pendingBytes;
   }
 
   /** Calls waiting for their response. */
@@ -148,7 +141,7 @@ export class Connection implements Channel {
   }
 
   private get congested(): boolean {
-    return this.socket.writableLength + this.outboxBytes > this.highWater;
+    return this.pendingWriteBytes > this.highWater;
   }
 
   /**
@@ -205,18 +198,7 @@ export class Connection implements Channel {
   /** Writes at once, bypassing the queue (responses do; their volume is bounded by pausing reads). */
   write(command: RemotingCommand): boolean {
     if (this.closed) return false;
-    const frame = encodeFrame(command);
-    if (this.flushScheduled) {
-      this.outbox.push(frame);
-      this.outboxBytes += frame.length;
-      if (this.outbox.length >= OUTBOX_FRAMES || this.outboxBytes >= OUTBOX_BYTES) this.sendOutbox();
-    } else {
-      // The turn's first frame goes out at once, so a lone call or answer waits for nothing; the frames
-      // that follow it in the same turn gather behind it.
-      this.flushScheduled = true;
-      setImmediate(this.flushOutbox);
-      this.socket.write(frame);
-    }
+    this.outbox.write(encodeFrame(command));
     if (!this.congested) return true;
     if (this.options.pauseReadsWhenCongested === true && !this.readPaused) {
       this.readPaused = true;
@@ -227,31 +209,8 @@ export class Connection implements Channel {
 
   /** Sends what is already written (an error answer before the close, say), then drops the connection. */
   close(): void {
-    if (this.outbox.length > 0) this.flushOutbox();
+    this.outbox.flush();
     this.socket.destroy();
-  }
-
-  private readonly flushOutbox = (): void => {
-    this.flushScheduled = false;
-    this.sendOutbox();
-  };
-
-  private sendOutbox(): void {
-    const frames = this.outbox;
-    this.outbox = [];
-    this.outboxBytes = 0;
-    if (this.closed) return;
-    if (frames.length === 0) {
-      // Nothing followed the turn's first frame.
-    } else if (frames.length === 1) {
-      this.socket.write(frames[0]!);
-    } else {
-      this.socket.cork();
-      for (const frame of frames) this.socket.write(frame);
-      this.socket.uncork();
-    }
-    // The socket emits 'drain' only after a write it refused; congestion that was all in the outbox ends here.
-    if ((this.readPaused || this.waiting.size > 0) && !this.congested) this.onDrain();
   }
 
   private onCommand(command: RemotingCommand): void {
