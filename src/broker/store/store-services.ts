@@ -60,19 +60,29 @@ async function timed(
 
 /**
  * Logs a failing job once per streak (a full disk fails every commit until space returns) and keeps the
- * loop alive: an I/O error must not stop the store's services.
+ * loop alive: an I/O error must not stop the store's services. `streak` hears of every failure and of the
+ * first success after them.
  */
-function guarded(name: string, logger: Logger, job: () => Promise<void>): () => Observable<void> {
+function guarded(
+  name: string,
+  logger: Logger,
+  job: () => Promise<void>,
+  streak: { failed?(error: unknown): void; recovered?(): void } = {},
+): () => Observable<void> {
   let failing = false;
   return () =>
     defer(async () => {
       try {
         await job();
-        if (failing) logger.info({ service: name }, 'store service recovered');
+        if (failing) {
+          logger.info({ service: name }, 'store service recovered');
+          streak.recovered?.();
+        }
         failing = false;
       } catch (error) {
         if (!failing) logger.error({ service: name, error: String(error) }, 'store service failed; retrying');
         failing = true;
+        streak.failed?.(error);
       }
     });
 }
@@ -92,24 +102,21 @@ const maxWritesInFlight = (syncFlush: boolean): number => (syncFlush ? 3 : 1);
 export function storeServices$(p: StoreServiceParts): Observable<never> {
   const committed$ = new Subject<void>();
   const { scheduler, logger } = p;
-  let commitFailing = false;
-  const commitOnce = guarded('commit', logger, async () => {
-    try {
+  const commitOnce = guarded(
+    'commit',
+    logger,
+    async () => {
       await timed(p.syncFlush ? p.flushTimed : undefined, async () => {
         await p.commitLog.commit();
       });
-    } catch (error) {
-      commitFailing = true;
-      p.commitFailed?.(error);
-      throw error;
-    }
-    if (commitFailing) {
-      commitFailing = false;
-      p.commitRecovered?.();
-    }
-    if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
-    committed$.next();
-  });
+      if (p.syncFlush) p.flushed(p.commitLog.flushedOffset);
+      committed$.next();
+    },
+    {
+      failed: (error) => p.commitFailed?.(error),
+      recovered: () => p.commitRecovered?.(),
+    },
+  );
   // Never rejects: guarded logs the failure and the next round writes the same bytes again.
   const submit = (): Promise<void> => lastValueFrom(commitOnce(), { defaultValue: undefined });
   const commit$ = serviceLoop(
