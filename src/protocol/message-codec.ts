@@ -73,13 +73,7 @@ export function prepareRecord(input: MessageRecordInput): PreparedRecord {
   if (bornLength === 20) sysFlag |= SysFlag.BORNHOST_V6;
   if (storeLength === 20) sysFlag |= SysFlag.STOREHOST_V6;
   return {
-    length: recordLength(
-      bornLength,
-      storeLength,
-      input.body.length,
-      topicLength,
-      propertiesLength,
-    ),
+    length: recordLength(bornLength, storeLength, input.body.length, topicLength, propertiesLength),
     input,
     topicLength,
     propertiesLength,
@@ -272,7 +266,7 @@ export function checkRecord(
   }
 }
 
-/** What reput needs to build ConsumeQueue and index entries, read in place. */
+/** What reput needs to build a ConsumeQueue entry, read in place. */
 export interface DispatchInfo {
   readonly size: number;
   readonly topic: string;
@@ -284,14 +278,18 @@ export interface DispatchInfo {
   readonly sysFlag: number;
   readonly preparedTransactionOffset: number;
   readonly tagsCode: number;
-  readonly keys: string | undefined;
-  readonly uniqKey: string | undefined;
   /** The encoded properties string; decodeProperties() it when more than the fields above are needed. */
   readonly propertiesText: string;
 }
 
+/** A record's dispatch fields and the keys it is indexed by. */
+export interface RecordInfo extends DispatchInfo {
+  readonly keys: string | undefined;
+  readonly uniqKey: string | undefined;
+}
+
 /** `end` bounds the record when the buffer holds more after it (a reput chunk). */
-export function readDispatchInfo(buf: Buffer, offset: number, end = buf.length): DispatchInfo {
+export function readDispatchInfo(buf: Buffer, offset: number, end = buf.length): RecordInfo {
   const s = spans(buf, offset, end);
   const propertiesText = buf.toString('utf8', s.propsAt, s.propsAt + s.propsLength);
   const tags = propertyValue(propertiesText, MessageProperty.TAGS);

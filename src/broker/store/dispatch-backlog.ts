@@ -21,8 +21,6 @@ export function dispatchInfoOf(record: PreparedRecord, position: StoredPosition)
     sysFlag: record.sysFlag,
     preparedTransactionOffset: input.preparedTransactionOffset,
     tagsCode: tags === undefined ? 0 : javaStringHashCode(tags),
-    keys: propertyValue(input.properties, MessageProperty.KEYS),
-    uniqKey: propertyValue(input.properties, MessageProperty.UNIQ_KEY),
     propertiesText: input.properties,
   };
 }

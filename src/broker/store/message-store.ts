@@ -23,7 +23,7 @@ import { cleanService$ } from './clean-service.js';
 import type { AppendedRecord, CommitLog, LogSpan } from './commit-log.js';
 import type { ConsumeQueueEntry, ConsumeQueueTable } from './consume-queue-table.js';
 import { type GetMessageRequest, type GetMessageResult, getMessage } from './get-message.js';
-import type { IndexService } from './index-service.js';
+import type { IndexThread } from './index-thread.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import { openStoreParts } from './open-store.js';
 import type { Reput } from './reput.js';
@@ -123,7 +123,7 @@ export class MessageStore {
     private readonly config: StoreConfig,
     private readonly commitLog: CommitLog,
     private readonly queues: ConsumeQueueTable,
-    private readonly index: IndexService | undefined,
+    private readonly index: IndexThread | undefined,
     private readonly checkpoint: StoreCheckpoint,
     private readonly reput: Reput,
     private readonly unlock: () => Promise<void>,
@@ -365,7 +365,7 @@ export class MessageStore {
     end: number,
   ): Promise<QueryResult> {
     if (this.index === undefined) return { records: [], lastUpdateTimestamp: 0, lastUpdatePhysicalOffset: 0 };
-    const hits = await this.index.query(topic, key, maxNum, begin, end);
+    const hits = await this.index.query(this.reput.reputFromOffset, topic, key, maxNum, begin, end);
     const records: Buffer[] = [];
     for (const offset of new Set(hits.physicalOffsets)) {
       const record = await this.commitLog.readRecord(offset);
@@ -431,7 +431,7 @@ export class MessageStore {
       this.flushWaiters.failAll();
       this.arrivals.complete();
       await this.queues.close();
-      await this.index?.close();
+      await this.index?.close(this.reput.reputFromOffset);
       await this.commitLog.close();
       await this.checkpoint.close();
     }

@@ -5,7 +5,7 @@ import { StoreCheckpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
 import { recoverCommitLog } from './commit-log-recovery.js';
 import { ConsumeQueueTable } from './consume-queue-table.js';
-import { IndexService } from './index-service.js';
+import { IndexThread } from './index-thread.js';
 import type { StoreConfig } from './message-store.js';
 import { Reput } from './reput.js';
 import { abortFile, acquireStoreLock } from './store-lock.js';
@@ -13,7 +13,7 @@ import { abortFile, acquireStoreLock } from './store-lock.js';
 export interface StoreParts {
   readonly commitLog: CommitLog;
   readonly queues: ConsumeQueueTable;
-  readonly index: IndexService | undefined;
+  readonly index: IndexThread | undefined;
   readonly checkpoint: StoreCheckpoint;
   readonly reput: Reput;
   readonly unlock: () => Promise<void>;
@@ -32,23 +32,28 @@ export async function openStoreParts(
 ): Promise<StoreParts> {
   const root = config.storePathRootDir;
   const unlock = await acquireStoreLock(root);
+  let index: IndexThread | undefined;
   try {
     const abnormal = await abortFile.existed(root);
     const checkpoint = await StoreCheckpoint.load(join(root, 'checkpoint'));
-    const commitLog = await CommitLog.load(
-      config.storePathCommitLog ?? join(root, 'commitlog'),
-      config.mappedFileSizeCommitLog,
-      { dsync: config.flushDiskType === 'SYNC_FLUSH' },
-    );
+    const commitLogDir = config.storePathCommitLog ?? join(root, 'commitlog');
+    const commitLog = await CommitLog.load(commitLogDir, config.mappedFileSizeCommitLog, {
+      dsync: config.flushDiskType === 'SYNC_FLUSH',
+    });
     const queues = await ConsumeQueueTable.load(
       join(root, 'consumequeue'),
       config.mappedFileSizeConsumeQueue,
     );
-    const index = config.messageIndexEnable
-      ? await IndexService.load(join(root, 'index'), {
-          maxHashSlotNum: config.maxHashSlotNum,
-          maxIndexNum: config.maxIndexNum,
-        })
+    index = config.messageIndexEnable
+      ? await IndexThread.start(
+          {
+            indexDir: join(root, 'index'),
+            geometry: { maxHashSlotNum: config.maxHashSlotNum, maxIndexNum: config.maxIndexNum },
+            commitLogDir,
+            commitLogFileSize: config.mappedFileSizeCommitLog,
+          },
+          logger,
+        )
       : undefined;
     await queues.recover();
     const recovered = await recoverCommitLog(commitLog, {
@@ -63,8 +68,10 @@ export async function openStoreParts(
     // A clean stop dispatched everything before it removed the abort file; after an unclean one, dispatch
     // is redone from where verification started (the ConsumeQueues skip what they already hold).
     const reputFrom = abnormal ? recovered.verifiedFrom : recovered.end;
-    const reput = new Reput(reputFrom, commitLog, queues, index, logger, tagsCodeOf);
+    await index?.startFrom(reputFrom);
+    const reput = new Reput(reputFrom, commitLog, queues, logger, tagsCodeOf);
     await reput.dispatchToEnd();
+    index?.indexTo(reput.reputFromOffset);
     for (const queue of queues.all())
       commitLog.setNextQueueOffset(queue.topic, queue.queueId, queue.nextOffset);
     logger.info(
@@ -78,6 +85,7 @@ export async function openStoreParts(
     );
     return { commitLog, queues, index, checkpoint, reput, unlock };
   } catch (error) {
+    await index?.close(0).catch(() => undefined);
     await unlock();
     throw error;
   }

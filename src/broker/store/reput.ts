@@ -3,7 +3,6 @@ import { type DispatchInfo, readDispatchInfo } from '../../protocol/message-code
 import { BLANK_MAGIC, MESSAGE_MAGIC, SysFlag } from '../../protocol/message.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
-import type { IndexService } from './index-service.js';
 
 const READ_CHUNK = 4 * 1024 * 1024;
 /** Backlog records dispatched before reput lets other work run. */
@@ -15,20 +14,10 @@ const isConsumable = (sysFlag: number): boolean => {
   return tx === SysFlag.TRANSACTION_NOT_TYPE || tx === SysFlag.TRANSACTION_COMMIT_TYPE;
 };
 
-/** The index keys of a record: `topic#UNIQ_KEY` and `topic#key` for each space-separated KEYS word. */
-export function indexKeysOf(info: DispatchInfo): string[] {
-  const keys: string[] = [];
-  if (info.uniqKey !== undefined && info.uniqKey !== '') keys.push(`${info.topic}#${info.uniqKey}`);
-  if (info.keys !== undefined) {
-    for (const key of info.keys.split(' ')) if (key !== '') keys.push(`${info.topic}#${key}`);
-  }
-  return keys;
-}
-
 /**
  * RocketMQ's ReputMessageService as a step: reads committed CommitLog bytes past `reputFromOffset` and
- * builds ConsumeQueue and index entries from them. Each call runs to the current end; the service loop
- * calls it whenever a commit lands. Re-dispatching a record already in its ConsumeQueue is harmless
+ * builds ConsumeQueue entries from them; index entries are the index thread's (IndexThread). Each call runs
+ * to the current end; the service loop calls it whenever a commit lands. Re-dispatching a record already in its ConsumeQueue is harmless
  * (the queue skips it), which is what makes starting recovery's re-dispatch early safe.
  */
 export class Reput {
@@ -39,7 +28,6 @@ export class Reput {
     public reputFromOffset: number,
     private readonly commitLog: CommitLog,
     private readonly queues: ConsumeQueueTable,
-    private readonly index: IndexService | undefined,
     private readonly logger: Logger,
     /** The ConsumeQueue tag slot of a record: its tag hash, unless the schedule keeps a delivery time there. */
     private readonly tagsCodeOf: (info: DispatchInfo) => number = (info) => info.tagsCode,
@@ -114,7 +102,7 @@ export class Reput {
     return { consumed: at, jumpTo: undefined, dispatched };
   }
 
-  /** ConsumeQueue entry and index keys of one record; synchronous unless a queue or index file is created. */
+  /** The ConsumeQueue entry of one record; synchronous unless a queue file is created. */
   private dispatchOne(info: DispatchInfo, dispatched: DispatchInfo[]): Promise<void> | undefined {
     if (isConsumable(info.sysFlag)) {
       const queue = this.queues.find(info.topic, info.queueId);
@@ -132,27 +120,10 @@ export class Reput {
       if (typeof put !== 'boolean') {
         return put.then((fresh) => {
           if (fresh) dispatched.push(info);
-          return this.indexOne(info);
-        });
-      }
-      if (put) dispatched.push(info);
-    }
-    return this.indexOne(info);
-  }
-
-  private indexOne(info: DispatchInfo): Promise<void> | undefined {
-    if (
-      this.index !== undefined &&
-      (info.sysFlag & SysFlag.TRANSACTION_MASK) !== SysFlag.TRANSACTION_ROLLBACK_TYPE
-    ) {
-      const keys = indexKeysOf(info);
-      const added =
-        keys.length > 0 ? this.index.add(keys, info.physicalOffset, info.storeTimestamp) : undefined;
-      if (added !== undefined) {
-        return added.then(() => {
           this.lastDispatchedTimestamp = info.storeTimestamp;
         });
       }
+      if (put) dispatched.push(info);
     }
     this.lastDispatchedTimestamp = info.storeTimestamp;
     return undefined;

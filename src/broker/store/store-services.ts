@@ -16,14 +16,14 @@ import { serviceLoop } from '../../operators/service-loop.js';
 import type { CommitLog } from './commit-log.js';
 import type { StoreCheckpoint } from './checkpoint.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
-import type { IndexService } from './index-service.js';
+import type { IndexThread } from './index-thread.js';
 import type { Reput } from './reput.js';
 
 export interface StoreServiceParts {
   readonly commitLog: CommitLog;
   readonly reput: Reput;
   readonly queues: ConsumeQueueTable;
-  readonly index: IndexService | undefined;
+  readonly index: IndexThread | undefined;
   readonly checkpoint: StoreCheckpoint;
   readonly syncFlush: boolean;
   readonly commitIntervalMs: number;
@@ -144,7 +144,9 @@ export function storeServices$(p: StoreServiceParts): Observable<never> {
       );
   const reput$ = serviceLoop(
     guarded('reput', logger, async () => {
-      p.reputDone(await p.reput.dispatchToEnd(p.dispatched));
+      const offset = await p.reput.dispatchToEnd(p.dispatched);
+      p.index?.indexTo(offset);
+      p.reputDone(offset);
     }),
     { periodMs: 1000, wakeup$: committed$, scheduler },
   );
@@ -169,7 +171,7 @@ export async function flushLogics(
 ): Promise<void> {
   const logicsTimestamp = p.reput.lastDispatchedTimestamp;
   await p.queues.flushAll();
-  if (p.index !== undefined) await p.index.flush();
+  if (p.index !== undefined) await p.index.flush(p.reput.reputFromOffset);
   const { checkpoint } = p;
   if (p.commitLog.flushedTimestamp > 0) checkpoint.physicMsgTimestamp = p.commitLog.flushedTimestamp;
   if (logicsTimestamp > 0) checkpoint.logicsMsgTimestamp = logicsTimestamp;
