@@ -16,14 +16,17 @@ export type BuilderLog = (fields: Record<string, unknown>, message: string) => v
 export class IndexBuilder {
   private position = 0;
   private target = 0;
-  private buffer = Buffer.allocUnsafe(READ_CHUNK);
+  private buffer: Buffer;
   private stuckAt = -1;
 
   constructor(
     private readonly index: IndexService,
     private readonly reader: CommitLogReader,
     private readonly logError: BuilderLog,
-  ) {}
+    chunkBytes = READ_CHUNK,
+  ) {
+    this.buffer = Buffer.allocUnsafe(chunkBytes);
+  }
 
   /** Where reading (re)starts: recovery's re-dispatch offset. */
   startFrom(offset: number): void {

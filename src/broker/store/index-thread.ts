@@ -112,6 +112,7 @@ export class IndexThread {
       await this.request((id) => ({ op: 'close', id, through }));
     } finally {
       await this.worker.terminate();
+      this.fail(new RxRocketError('ERR_INDEX_CLOSED', 'the index thread is closed'));
     }
   }
 

@@ -24,7 +24,7 @@ try {
 } catch (error) {
   post({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
   port.close();
-  throw error;
+  process.exit(1);
 }
 const reader = new CommitLogReader(data.commitLogDir, data.commitLogFileSize);
 const builder = new IndexBuilder(index, reader, (fields, message) => {

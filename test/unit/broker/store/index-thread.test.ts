@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IndexThread } from '../../../../src/broker/store/index-thread.js';
+import { silentLogger } from '../../../../src/logger.js';
+import { useTempDir } from '../../../helpers/temp-dir.js';
+
+let dir = '';
+useTempDir('rxrocket-index-thread-', (path) => {
+  dir = path;
+});
+
+const data = (maxIndexNum: number) => ({
+  indexDir: join(dir, 'index'),
+  geometry: { maxHashSlotNum: 13, maxIndexNum },
+  commitLogDir: join(dir, 'commitlog'),
+  commitLogFileSize: 4096,
+});
+
+describe('IndexThread', () => {
+  it('rejects its start with the reason when the index files cannot be opened', async () => {
+    await expect(IndexThread.start(data(1), silentLogger)).rejects.toThrow(/bad index geometry/);
+  });
+
+  it('answers a query on an empty log, then refuses requests once closed', async () => {
+    const thread = await IndexThread.start(data(100), silentLogger);
+    expect(await thread.query(0, 'T', 'k', 10, 0, Number.MAX_SAFE_INTEGER)).toMatchObject({
+      physicalOffsets: [],
+    });
+    await thread.close(0);
+    await expect(thread.query(0, 'T', 'k', 10, 0, 1)).rejects.toThrow(/index thread/);
+  });
+});
