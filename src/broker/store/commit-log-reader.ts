@@ -1,4 +1,4 @@
-import { type FileHandle, open, readdir } from 'node:fs/promises';
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { offsetToFileName } from './mapped-file.js';
 
@@ -7,11 +7,13 @@ const SEGMENT_NAME = /^\d{20}$/;
 /**
  * Read-only access to the CommitLog's segment files for a thread that does not own the log: bytes the
  * owner has committed (written to the file) are read from the page cache. A segment deleted by retention
- * reads as missing; `nextSegmentFrom` finds where the log goes on.
+ * reads as missing; `nextSegmentFrom` finds where the log goes on. The reads are synchronous: the index
+ * thread has nothing else to do meanwhile, and a trip through libuv's thread pool per read would wake a
+ * third thread on a two-core machine.
  */
 export class CommitLogReader {
-  private handle: FileHandle | undefined;
-  private handleStart = -1;
+  private fd: number | undefined;
+  private fdStart = -1;
 
   constructor(
     private readonly dir: string,
@@ -27,18 +29,17 @@ export class CommitLogReader {
    * Reads up to `length` bytes at `offset` into `into` (never past the segment's end); the bytes read, or
    * undefined when the segment file is gone.
    */
-  async read(offset: number, length: number, into: Buffer): Promise<number | undefined> {
+  read(offset: number, length: number, into: Buffer): number | undefined {
     const start = this.segmentStart(offset);
-    const handle = await this.segment(start);
-    if (handle === undefined) return undefined;
+    const fd = this.segment(start);
+    if (fd === undefined) return undefined;
     const want = Math.min(length, into.length, start + this.fileSize - offset);
-    const { bytesRead } = await handle.read(into, 0, want, offset - start);
-    return bytesRead;
+    return readSync(fd, into, 0, want, offset - start);
   }
 
   /** Start of the first segment at or after `offset`, or undefined when there is none. */
-  async nextSegmentFrom(offset: number): Promise<number | undefined> {
-    const starts = (await readdir(this.dir))
+  nextSegmentFrom(offset: number): number | undefined {
+    const starts = readdirSync(this.dir)
       .filter((name) => SEGMENT_NAME.test(name))
       .map(Number)
       .filter((start) => start + this.fileSize > offset)
@@ -46,23 +47,22 @@ export class CommitLogReader {
     return starts[0];
   }
 
-  async close(): Promise<void> {
-    const handle = this.handle;
-    this.handle = undefined;
-    this.handleStart = -1;
-    await handle?.close();
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.fdStart = -1;
   }
 
-  private async segment(start: number): Promise<FileHandle | undefined> {
-    if (this.handle !== undefined && this.handleStart === start) return this.handle;
-    await this.close();
+  private segment(start: number): number | undefined {
+    if (this.fd !== undefined && this.fdStart === start) return this.fd;
+    this.close();
     try {
-      this.handle = await open(join(this.dir, offsetToFileName(start)), 'r');
+      this.fd = openSync(join(this.dir, offsetToFileName(start)), 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    this.handleStart = start;
-    return this.handle;
+    this.fdStart = start;
+    return this.fd;
   }
 }

@@ -53,9 +53,9 @@ export class IndexBuilder {
 
   private async step(end: number): Promise<boolean> {
     const from = this.position;
-    const read = await this.reader.read(from, end - from, this.buffer);
+    const read = this.reader.read(from, end - from, this.buffer);
     if (read === undefined) {
-      const next = await this.reader.nextSegmentFrom(from);
+      const next = this.reader.nextSegmentFrom(from);
       if (next === undefined || next <= from) return false;
       this.position = next;
       return true;

@@ -118,7 +118,7 @@ port.on('message', (request: IndexRequest) => {
           await builder.catchUp(request.through);
         } finally {
           await index.close();
-          await reader.close();
+          reader.close();
         }
         return done(request.id);
       });

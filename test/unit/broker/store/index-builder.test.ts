@@ -31,7 +31,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await index?.close();
-  await reader?.close();
+  reader?.close();
   index = undefined;
   reader = undefined;
   await rm(dir, { recursive: true, force: true });
@@ -115,7 +115,7 @@ describe('IndexBuilder', () => {
             expect(await found(`seq-${seq}`)).toEqual(indexed ? [offset] : []);
           }
           await index!.close();
-          await reader!.close();
+          reader!.close();
           index = undefined;
           reader = undefined;
         },
