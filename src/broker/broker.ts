@@ -4,43 +4,38 @@
  * port, client housekeeping and the name-server registration.
  */
 import { mkdir } from 'node:fs/promises';
-import { isIP, isIPv4 } from 'node:net';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { EMPTY, type SchedulerLike, Subscription, asyncScheduler, lastValueFrom, merge } from 'rxjs';
+import { type SchedulerLike, asyncScheduler, merge } from 'rxjs';
 import { BrokerStartError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { MessageRecordInput } from '../protocol/message.js';
-import { createUniqKeyGenerator } from '../protocol/msg-id.js';
 import { formatAddress } from '../remoting/address.js';
 import { createRemotingClient } from '../remoting/client.js';
 import { createRemotingServer } from '../remoting/server.js';
-import { brokerProcessors } from './broker-processors.js';
-import { clientHousekeeping$ } from './client-housekeeping.js';
 import type { BrokerConfig } from './config.js';
 import { GroupTransfer } from './ha/group-transfer.js';
 import { groupTransferFor, replicationStoreOptions, startHaService } from './ha/ha-service.js';
-import { createReplicationProcessors } from './ha/replication-processors.js';
-import { ClientVersions } from './managers/client-versions.js';
-import { BrokerMetrics } from './metrics/broker-metrics.js';
-import { consumerLag } from './metrics/consumer-lag.js';
-import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
-import { directorySize } from './metrics/store-size.js';
-import { withOperations } from './operations-processors.js';
-import { statfsUsedRatio } from './store/clean-service.js';
-import { consumerIdsNotifier$ } from './managers/consumer-ids-notifier.js';
+import { trackInFlightPuts } from './in-flight-puts.js';
+import { listening } from './listening.js';
 import { ConsumerManager } from './managers/consumer-manager.js';
 import { ConsumerOffsetManager } from './managers/consumer-offset-manager.js';
-import { initialDataVersion } from './managers/data-version.js';
 import { ProducerManager } from './managers/producer-manager.js';
 import { RebalanceLockManager } from './managers/rebalance-lock-manager.js';
 import { SubscriptionGroupManager } from './managers/subscription-group-manager.js';
 import { TopicConfigManager } from './managers/topic-config-manager.js';
-import { RegisterService, clampRegisterPeriod } from './register-service.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { consumerLag } from './metrics/consumer-lag.js';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
+import { nameServerRegistration } from './name-server-registration.js';
+import { directorySize } from './metrics/store-size.js';
+import { requestProcessors } from './request-processors.js';
 import { parseDelayLevels } from './schedule/delay-levels.js';
 import { openDeliveryServices } from './schedule/delivery-services.js';
 import { deliverTimeTagsCode } from './schedule/deliver-time-code.js';
-import { MessageStore, type PutOptions, type PutResult } from './store/message-store.js';
-import { transactionCheck$ } from './transaction/check-service.js';
+import { startServiceLoops } from './service-loops.js';
+import { shutDownBroker } from './shutdown-sequence.js';
+import { statfsUsedRatio } from './store/clean-service.js';
+import { MessageStore } from './store/message-store.js';
 import { TransactionLedger } from './transaction/transaction-ledger.js';
 
 export interface BrokerOptions {
@@ -60,35 +55,6 @@ export interface Broker {
   readonly metricsAddress: string | undefined;
   /** Unregisters, stops serving, lets in-flight puts finish, shuts the store down cleanly. Idempotent. */
   close(): Promise<void>;
-}
-
-const namesrvAddressesOf = (namesrvAddr: string | undefined): string[] =>
-  (namesrvAddr ?? '')
-    .split(';')
-    .map((a) => a.trim())
-    .filter((a) => a.length > 0);
-
-async function listening<T>(
-  what: string,
-  host: string,
-  port: number,
-  listen: () => Promise<T>,
-  logger: Logger,
-): Promise<T> {
-  try {
-    const bound = await listen();
-    logger.info({ what, host, requestedPort: port }, 'listening');
-    return bound;
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : String(error);
-    throw new BrokerStartError(
-      `cannot listen for ${what} on ${formatAddress({ address: host, port })}: ${reason}`,
-      {
-        cause: error,
-      },
-    );
-  }
 }
 
 export async function startBroker(config: BrokerConfig, options: BrokerOptions): Promise<Broker> {
@@ -190,56 +156,31 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     const effective: BrokerConfig = { ...config, listenPort: bound.port, haListenPort: ha.port };
     const address = formatAddress({ address: config.brokerIP1, port: bound.port });
     const haAddress = formatAddress({ address: announcedHaHost, port: ha.port });
-    const registration = new RegisterService({
+    const registration = nameServerRegistration({
+      config,
       remoting,
-      namesrvAddresses: namesrvAddressesOf(config.namesrvAddr),
-      identity: {
-        brokerName: config.brokerName,
-        brokerAddr: address,
-        clusterName: config.brokerClusterName,
-        brokerId: config.brokerId,
-      },
-      haServerAddr: haAddress,
+      address,
+      haAddress,
       topics,
-      brokerPermission: config.brokerPermission,
-      compressed: config.compressedRegister,
-      periodMs: clampRegisterPeriod(config.registerNameServerPeriod),
-      timeoutMs: config.registerBrokerTimeoutMills,
-      logger: logger.child({ component: 'register' }),
+      logger,
       scheduler,
     });
 
-    // Puts still running at close() are waited for before the store shuts down.
-    const inFlight = new Set<Promise<PutResult>>();
-    const put = (inputs: readonly MessageRecordInput[], putOptions: PutOptions): Promise<PutResult> => {
-      const started = performance.now();
-      const putting = store.putBatch(inputs, putOptions);
-      inFlight.add(putting);
-      const settled = (): void => {
-        inFlight.delete(putting);
-      };
-      putting.then((result) => {
-        settled();
-        metrics.recordPut(inputs[0]!.topic, result.records, (performance.now() - started) / 1000);
-      }, settled);
-      return putting;
-    };
+    const puts = trackInFlightPuts(store, metrics);
     const delivery = await openDeliveryServices({
       config,
       levelsMs,
       store,
-      put,
+      put: puts.put,
       storeHost: { address: config.brokerIP1, port: bound.port },
       scheduler,
       logger,
     });
     const transactions = new TransactionLedger();
-    const clientVersions = new ClientVersions();
     const diskUsedRatio = (): Promise<number> => statfsUsedRatio(config.storePathRootDir);
     const locks = new RebalanceLockManager(() => scheduler.now(), config.rebalanceLockMaxLiveTime);
-    const baseProcessors = brokerProcessors({
+    const processors = requestProcessors({
       config: effective,
-      configVersion: initialDataVersion(scheduler.now()),
       storeHost: { address: config.brokerIP1, port: bound.port },
       topics,
       groups,
@@ -249,77 +190,40 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
       store,
       put: delivery.schedulingPut,
       transactions,
-      deleteQueues: (topic) => store.deleteTopic(topic),
       registered: () => registration.registered(),
-      nextUniqKey: createUniqKeyGenerator(
-        isIPv4(config.brokerIP1) ? { ip: Buffer.from(config.brokerIP1.split('.').map(Number)) } : {},
-      ),
-      now: () => scheduler.now(),
       locks,
+      metrics,
+      diskUsedRatio,
       logger,
       scheduler,
-      parking: metrics.parking,
     });
-    const processors = withOperations(baseProcessors, {
-      config: effective,
-      topics,
-      groups,
-      offsets,
-      consumers,
-      store,
-      metrics,
-      clientVersions,
-      diskUsedRatio,
-      bootTimestamp: scheduler.now(),
-      now: () => scheduler.now(),
-      logger,
-    });
-    const replication = createReplicationProcessors({ offsets, storePathRootDir: config.storePathRootDir });
-    for (const [code, processor] of [...processors, ...replication]) {
+    for (const [code, processor] of processors) {
       server.registerProcessor(code, processor);
       vip?.registerProcessor(code, processor);
     }
 
-    const loops = new Subscription();
+    const loops = startServiceLoops({
+      config,
+      registration$: registration.loop$,
+      ha$: ha.loop$,
+      delivery$: delivery.loop$,
+      channels$: vip === undefined ? server.channels$ : merge(server.channels$, vip.channels$),
+      storeHost: { address: config.brokerIP1, port: bound.port },
+      store,
+      put: puts.put,
+      topics,
+      groups,
+      offsets,
+      producers,
+      consumers,
+      transactions,
+      logger,
+      scheduler,
+    });
     undo.push(() => {
       loops.unsubscribe();
       return Promise.resolve();
     });
-    loops.add(
-      merge(
-        registration.loop$,
-        offsets.flushLoop$(scheduler, config.flushConsumerOffsetInterval),
-        clientHousekeeping$({
-          channels$: vip === undefined ? server.channels$ : merge(server.channels$, vip.channels$),
-          producers,
-          consumers,
-          logger,
-          scheduler,
-        }),
-        consumerIdsNotifier$({ consumers, groups, enabled: config.notifyConsumerIdsChangedEnable }),
-        ha.loop$,
-        // A slave's store takes no puts: delivering delayed messages and checking transactions is the master's.
-        isSlave ? EMPTY : delivery.loop$,
-        isSlave
-          ? EMPTY
-          : transactionCheck$({
-              config,
-              storeHost: { address: config.brokerIP1, port: bound.port },
-              store,
-              put,
-              offsets,
-              producers,
-              topics,
-              ledger: transactions,
-              logger: logger.child({ component: 'transaction-check' }),
-              scheduler,
-            }),
-      ).subscribe({
-        error: (error: unknown) => {
-          logger.error({ error: String(error) }, 'a broker service loop failed');
-        },
-      }),
-    );
     await registration.registered();
     metrics.attach({
       consumerLag: () => consumerLag({ offsets, topics, store }),
@@ -349,34 +253,28 @@ export async function startBroker(config: BrokerConfig, options: BrokerOptions):
     );
 
     let closing: Promise<void> | undefined;
-    const close = async (): Promise<void> => {
-      loops.unsubscribe();
-      await metricsServer?.close();
-      await lastValueFrom(registration.unregisterAll$(), { defaultValue: undefined });
-      await ha.close();
-      await server.close();
-      await vip?.close();
-      await delivery.stop();
-      await Promise.allSettled(inFlight);
-      await offsets.persist().catch((error: unknown) => {
-        logger.error({ error: String(error) }, 'consumer offsets not persisted at shutdown');
-      });
-      await store.shutdown();
-      // After the store's last commit, so every re-put counts as delivered.
-      // A slave's delayOffset.json is the master's copy, written by the metadata sync.
-      await (isSlave ? Promise.resolve() : delivery.persist()).catch((error: unknown) => {
-        logger.error({ error: String(error) }, 'delay offsets not persisted at shutdown');
-      });
-      topics.close();
-      consumers.close();
-      await remoting.close();
-      logger.info({ address }, 'broker stopped');
-    };
     return {
       address,
       haAddress,
       metricsAddress: metricsServer?.address,
-      close: () => (closing ??= close()),
+      close: () =>
+        (closing ??= shutDownBroker({
+          address,
+          isSlave,
+          loops,
+          metricsServer,
+          registration,
+          ha,
+          servers: vip === undefined ? [server] : [server, vip],
+          delivery,
+          puts,
+          offsets,
+          store,
+          topics,
+          consumers,
+          remoting,
+          logger,
+        })),
     };
   } catch (error) {
     for (const step of undo.reverse()) {
