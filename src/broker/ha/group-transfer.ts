@@ -1,5 +1,5 @@
 import { OffsetWaiters } from '../store/offset-waiters.js';
-import type { ReplicaStatus } from '../store/message-store.js';
+import type { ReplicaStatus } from '../store/message-store-types.js';
 
 export interface GroupTransferOptions {
   /** How long a put waits for a slave (syncFlushTimeout). */

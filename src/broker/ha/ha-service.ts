@@ -11,7 +11,8 @@ import type { ConsumerOffsetManager } from '../managers/consumer-offset-manager.
 import type { SubscriptionGroupManager } from '../managers/subscription-group-manager.js';
 import type { TopicConfigManager } from '../managers/topic-config-manager.js';
 import type { RegisterService } from '../register-service.js';
-import type { MessageStore, MessageStoreOptions } from '../store/message-store.js';
+import type { MessageStore } from '../store/message-store.js';
+import type { MessageStoreOptions } from '../store/message-store-types.js';
 import { GroupTransfer } from './group-transfer.js';
 import { haClient$ } from './ha-client.js';
 import { listenHa } from './ha-server.js';

@@ -9,92 +9,37 @@ import {
   filter,
   firstValueFrom,
   map,
-  merge,
   of,
   timeout,
 } from 'rxjs';
 import type { Logger } from '../../logger.js';
-import { type DispatchInfo, prepareRecord, readDispatchInfo } from '../../protocol/message-codec.js';
+import type { DispatchInfo } from '../../protocol/message-codec.js';
 import type { MessageRecordInput } from '../../protocol/message.js';
-import { MessageIllegalError } from '../../protocol/message-illegal-error.js';
-import type { BrokerConfig } from '../config.js';
 import type { StoreCheckpoint } from './checkpoint.js';
-import { cleanService$ } from './clean-service.js';
-import type { AppendedRecord, CommitLog, LogSpan } from './commit-log.js';
+import type { CommitLog, LogSpan } from './commit-log.js';
 import type { ConsumeQueueEntry, ConsumeQueueTable } from './consume-queue-table.js';
 import { type GetMessageRequest, type GetMessageResult, getMessage } from './get-message.js';
 import type { IndexThread } from './index-thread.js';
+import type {
+  MessageStoreOptions,
+  PutOptions,
+  PutResult,
+  QueryResult,
+  StoreConfig,
+} from './message-store-types.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import { openStoreParts } from './open-store.js';
+import { prepareBatch } from './prepare-batch.js';
+import { queryMessage } from './query-message.js';
 import type { Reput } from './reput.js';
 import { StoreBusyError, StoreUnavailableError } from './store-errors.js';
-import { flushLogics, storeServices$ } from './store-services.js';
+import { flushLogics } from './store-services.js';
 import { abortFile } from './store-lock.js';
+import { storeLoops$ } from './store-loops.js';
+import { WriteRefusal } from './write-refusal.js';
 
-export type StoreConfig = Pick<
-  BrokerConfig,
-  | 'storePathRootDir'
-  | 'storePathCommitLog'
-  | 'mappedFileSizeCommitLog'
-  | 'mappedFileSizeConsumeQueue'
-  | 'flushDiskType'
-  | 'syncFlushTimeout'
-  | 'flushIntervalCommitLog'
-  | 'commitIntervalCommitLog'
-  | 'flushIntervalConsumeQueue'
-  | 'maxMessageSize'
-  | 'checkCRCOnRecover'
-  | 'messageIndexEnable'
-  | 'maxHashSlotNum'
-  | 'maxIndexNum'
-  | 'fileReservedTime'
-  | 'deleteWhen'
-  | 'diskMaxUsedSpaceRatio'
-  | 'diskSpaceWarningLevelRatio'
-  | 'diskMinFreeSpaceMB'
-  | 'cleanResourceInterval'
->;
-
-export interface MessageStoreOptions {
-  readonly logger: Logger;
-  readonly scheduler?: SchedulerLike;
-  /** Disk use of the store's file system as a ratio 0..1; statfs by default. */
-  readonly diskUsage?: () => Promise<number>;
-  /** The ConsumeQueue tag slot of a record, when it is not the tag hash (the schedule's delivery times). */
-  readonly tagsCodeOf?: (info: DispatchInfo) => number;
-  /** Each flush's duration in seconds, for the flush latency histogram. */
-  readonly flushTimed?: (seconds: number) => void;
-  /**
-   * SYNC_MASTER's group transfer: resolves once a slave holds the log up to `end`, or says why not. Asked
-   * after the flush wait, for puts that wait for the store (RocketMQ's handleHA).
-   */
-  readonly awaitReplica?: (end: number, now: number) => Promise<ReplicaStatus>;
-  /** A slave's store: puts are refused with this reason; only replicated bytes are appended. */
-  readonly refuseWrites?: string;
-}
-
-/** What the slave's side of a put came to: held by a slave, not in time, or no slave fit to wait for. */
-export type ReplicaStatus = 'PUT_OK' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
-
-export interface PutOptions {
-  /** The message's WAIT property: false answers once the bytes are in the write buffer, even under SYNC_FLUSH. */
-  readonly waitStoreMsgOK?: boolean;
-}
-
-/**
- * PUT_OK, or stored but unconfirmed: FLUSH_DISK_TIMEOUT (fdatasync did not confirm it within
- * syncFlushTimeout), FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE (SYNC_MASTER's slave did not).
- */
-export interface PutResult {
-  readonly status: 'FLUSH_DISK_TIMEOUT' | ReplicaStatus;
-  readonly records: readonly AppendedRecord[];
-}
-
-export interface QueryResult {
-  readonly records: readonly Buffer[];
-  readonly lastUpdateTimestamp: number;
-  readonly lastUpdatePhysicalOffset: number;
-}
+// Most callers that put messages take these two from here, with the store itself.
+export type { PutOptions, PutResult } from './message-store-types.js';
 
 /** Appended bytes the disk has not taken yet, above which puts are refused as busy. */
 const MAX_UNCOMMITTED_BYTES = 256 * 1024 * 1024;
@@ -111,9 +56,7 @@ export class MessageStore {
   private readonly flushWaiters = new OffsetWaiters();
   private readonly services: Subscription;
   private readonly manualClean = new Subject<void>();
-  private unwritable: string | undefined;
-  /** Why the last CommitLog write failed, until one succeeds again: puts are refused meanwhile. */
-  private writeFailure: string | undefined;
+  private readonly refusal: WriteRefusal;
   private closed = false;
 
   /** Every message made consumable, once its ConsumeQueue entry can be read: long polling listens here. */
@@ -129,64 +72,20 @@ export class MessageStore {
     private readonly unlock: () => Promise<void>,
     private readonly logger: Logger,
     private readonly scheduler: SchedulerLike,
-    diskUsage: (() => Promise<number>) | undefined,
-    flushTimed: ((seconds: number) => void) | undefined,
-    private readonly replication: Pick<MessageStoreOptions, 'awaitReplica' | 'refuseWrites'>,
+    private readonly options: MessageStoreOptions,
   ) {
-    const services$ = storeServices$({
-      commitLog,
-      reput,
-      queues,
-      index,
-      checkpoint,
-      syncFlush: config.flushDiskType === 'SYNC_FLUSH',
-      commitIntervalMs: config.commitIntervalCommitLog,
-      flushIntervalMs: config.flushDiskType === 'SYNC_FLUSH' ? 10 : config.flushIntervalCommitLog,
-      flushLogicsIntervalMs: config.flushIntervalConsumeQueue,
-      waiterSweepMs: Math.max(10, Math.min(1000, Math.floor(config.syncFlushTimeout / 10))),
-      logger,
-      scheduler,
+    const { diskUsage, flushTimed } = options;
+    this.refusal = new WriteRefusal(config.storePathRootDir, logger, options.refuseWrites);
+    this.services = storeLoops$(config, { commitLog, reput, queues, index, checkpoint }, logger, scheduler, {
       appended$: this.appended,
-      flushed: (offset) => {
-        this.flushWaiters.advance(offset);
-      },
-      dispatched: (info) => {
-        this.arrivals.next(info);
-      },
-      reputDone: (offset) => {
-        this.reputProgress.next(offset);
-      },
-      sweepWaiters: (now) => {
-        this.flushWaiters.expire(now);
-      },
-      ...(flushTimed === undefined ? {} : { flushTimed }),
-      commitFailed: (error) => {
-        this.onWriteFailed(error);
-      },
-      commitRecovered: () => {
-        logger.info({ reason: this.writeFailure }, 'CommitLog writes succeed again: accepting messages');
-        this.writeFailure = undefined;
-      },
-    });
-    const clean$ = cleanService$({
-      storeDir: config.storePathRootDir,
-      commitLogFiles: commitLog.files,
-      dependents: index === undefined ? [queues] : [queues, index],
-      fileReservedTime: config.fileReservedTime,
-      deleteWhen: config.deleteWhen,
-      diskMaxUsedSpaceRatio: config.diskMaxUsedSpaceRatio,
-      diskFullRatio: config.diskSpaceWarningLevelRatio / 100,
-      minFreeBytes: config.diskMinFreeSpaceMB * 1024 * 1024,
-      cleanResourceInterval: config.cleanResourceInterval,
-      setDiskFull: (full, reason) => {
-        this.unwritable = full ? reason : undefined;
-      },
-      logger,
-      scheduler,
-      manualTrigger$: this.manualClean,
+      manualClean$: this.manualClean,
+      flushWaiters: this.flushWaiters,
+      arrivals: this.arrivals,
+      reputProgress: this.reputProgress,
+      refusal: this.refusal,
       ...(diskUsage === undefined ? {} : { diskUsage }),
-    });
-    this.services = merge(services$, clean$).subscribe();
+      ...(flushTimed === undefined ? {} : { flushTimed }),
+    }).subscribe();
   }
 
   static async open(config: StoreConfig, options: MessageStoreOptions): Promise<MessageStore> {
@@ -203,8 +102,6 @@ export class MessageStore {
       parts.unlock,
       logger,
       options.scheduler ?? asyncScheduler,
-      options.diskUsage,
-      options.flushTimed,
       options,
     );
     await abortFile.create(config.storePathRootDir);
@@ -263,39 +160,9 @@ export class MessageStore {
     return defer(() => this.put(input, options));
   }
 
-  /**
-   * Refuses puts until a commit succeeds again: appends would only pile up in memory, acknowledged (under
-   * ASYNC_FLUSH) yet unwritten. What is already appended stays and is written once the disk takes it.
-   */
-  private onWriteFailed(error: unknown): void {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    const detail = error instanceof Error ? error.message : String(error);
-    const reason =
-      code === 'ENOSPC'
-        ? `disk full: no space left on the device of ${this.config.storePathRootDir} (${detail})`
-        : `writing the CommitLog failed (${detail})`;
-    if (this.writeFailure === undefined) {
-      this.logger.error(
-        { code, error: detail },
-        `refusing new messages until the CommitLog can be written: ${reason}`,
-      );
-    }
-    this.writeFailure = reason;
-  }
-
   private async putRecords(inputs: readonly MessageRecordInput[], options: PutOptions): Promise<PutResult> {
-    const refused = this.replication.refuseWrites ?? this.unwritable ?? this.writeFailure;
-    if (refused !== undefined) throw new StoreUnavailableError(`the store refuses writes: ${refused}`);
-    if (inputs.length === 0) throw new MessageIllegalError('no message to store');
-    const prepared = inputs.map((input) => {
-      const record = prepareRecord(input);
-      if (record.length > this.config.maxMessageSize) {
-        throw new MessageIllegalError(
-          `message of ${record.length} bytes exceeds maxMessageSize ${this.config.maxMessageSize}`,
-        );
-      }
-      return record;
-    });
+    this.refusal.check();
+    const prepared = prepareBatch(inputs, this.config.maxMessageSize);
     if (this.commitLog.wroteOffset - this.commitLog.maxOffset > MAX_UNCOMMITTED_BYTES) {
       throw new StoreBusyError('[PC_SYNCHRONIZED]broker busy: the disk is behind the write buffer');
     }
@@ -314,7 +181,7 @@ export class MessageStore {
       });
       if (!stored) status = 'FLUSH_DISK_TIMEOUT';
     }
-    const awaitReplica = this.replication.awaitReplica;
+    const awaitReplica = this.options.awaitReplica;
     if (awaitReplica !== undefined) {
       const replica = await awaitReplica(end, this.scheduler.now());
       if (replica !== 'PUT_OK') status = replica;
@@ -365,21 +232,13 @@ export class MessageStore {
     end: number,
   ): Promise<QueryResult> {
     if (this.index === undefined) return { records: [], lastUpdateTimestamp: 0, lastUpdatePhysicalOffset: 0 };
-    const hits = await this.index.query(this.reput.reputFromOffset, topic, key, maxNum, begin, end);
-    const records: Buffer[] = [];
-    for (const offset of new Set(hits.physicalOffsets)) {
-      const record = await this.commitLog.readRecord(offset);
-      if (record === undefined) continue;
-      const info = readDispatchInfo(record, 0);
-      // The index keeps whole seconds and key hashes: the record itself settles time and key.
-      if (info.topic !== topic || info.storeTimestamp < begin || info.storeTimestamp > end) continue;
-      if (info.uniqKey === key || (info.keys?.split(' ').includes(key) ?? false)) records.push(record);
-    }
-    return {
-      records,
-      lastUpdateTimestamp: hits.lastUpdateTimestamp,
-      lastUpdatePhysicalOffset: hits.lastUpdatePhysicalOffset,
-    };
+    return queryMessage(this.index, this.commitLog, this.reput.reputFromOffset, {
+      topic,
+      key,
+      maxNum,
+      begin,
+      end,
+    });
   }
 
   /**
@@ -412,7 +271,7 @@ export class MessageStore {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.unwritable = 'the store is shutting down';
+    this.refusal.shuttingDown();
     this.services.unsubscribe();
     try {
       await this.commitLog.commit();

@@ -6,7 +6,7 @@ import { CommitLog } from './commit-log.js';
 import { recoverCommitLog } from './commit-log-recovery.js';
 import { ConsumeQueueTable } from './consume-queue-table.js';
 import { IndexThread } from './index-thread.js';
-import type { StoreConfig } from './message-store.js';
+import type { StoreConfig } from './message-store-types.js';
 import { Reput } from './reput.js';
 import { abortFile, acquireStoreLock } from './store-lock.js';
 
