@@ -1,6 +1,8 @@
 import { describeToken, Sql92SyntaxError, tokenize } from './sql92-lexer.js';
 import type { Keyword, Punct, Token } from './sql92-lexer.js';
 import { compareJava, constantValue } from './sql92-evaluate.js';
+import { decimalLiteral, floatLiteral } from './sql92-literal.js';
+import { asBoolean, checkEquatable, checkOrderable, isConstant } from './sql92-type-checks.js';
 
 export type Sql92CompareOp = '=' | '<>' | '>' | '>=' | '<' | '<=';
 
@@ -40,60 +42,12 @@ export type Sql92Expr =
     }
   | { readonly kind: 'isNull'; readonly not: boolean; readonly operand: Sql92Expr };
 
-const INT_MIN = -0x80000000n;
-const INT_MAX = 0x7fffffffn;
-const LONG_MAX = 0x7fffffffffffffffn;
-const DOUBLE_MIN_VALUE = 5e-324;
-
 /** Parses a SQL92 filter with SelectorParser.jj's grammar and the checks RocketMQ makes while building it. */
 export function parseSql92(text: string): Sql92Expr {
   const parser = new Parser(tokenize(text));
   const expr = parser.or();
   parser.expectEnd();
   return asBoolean(expr, 0);
-}
-
-/** A literal (TRUE, FALSE and NULL included) — RocketMQ's ConstantExpression. */
-const isConstant = (e: Sql92Expr): boolean =>
-  e.kind === 'string' ||
-  e.kind === 'int' ||
-  e.kind === 'long' ||
-  e.kind === 'double' ||
-  e.kind === 'boolean' ||
-  e.kind === 'null';
-
-/** RocketMQ's BooleanExpression: comparisons, logic, and the TRUE/FALSE/NULL constants. */
-const isBooleanExpr = (e: Sql92Expr): boolean =>
-  e.kind === 'boolean' ||
-  e.kind === 'null' ||
-  e.kind === 'not' ||
-  e.kind === 'and' ||
-  e.kind === 'or' ||
-  e.kind === 'compare' ||
-  e.kind === 'between' ||
-  e.kind === 'in' ||
-  e.kind === 'isNull';
-
-/** Where RocketMQ needs a boolean (AND, OR, NOT, the whole): a property is cast, anything else is refused. */
-function asBoolean(e: Sql92Expr, pos: number): Sql92Expr {
-  if (isBooleanExpr(e) || e.kind === 'property') return e;
-  throw new Sql92SyntaxError(pos, [], 'expression will not result in a boolean value');
-}
-
-/** Only numbers (or values known at evaluation) can be used in >, >=, <, <=, BETWEEN. */
-function checkOrderable(e: Sql92Expr, pos: number): void {
-  if (isConstant(e) ? e.kind !== 'int' && e.kind !== 'long' && e.kind !== 'double' : isBooleanExpr(e)) {
-    throw new Sql92SyntaxError(pos, [], 'value cannot be compared with >, >=, <, <= or BETWEEN');
-  }
-}
-
-function checkEquatable(left: Sql92Expr, right: Sql92Expr, pos: number): void {
-  if (left.kind === 'null' || right.kind === 'null') {
-    throw new Sql92SyntaxError(pos, [], 'NULL cannot be compared with = or <>; use IS NULL');
-  }
-  if (left.kind === 'boolean' && isConstant(right) && right.kind !== 'boolean') {
-    throw new Sql92SyntaxError(pos, [], 'a boolean literal cannot be compared with a non-boolean literal');
-  }
 }
 
 class Parser {
@@ -295,22 +249,4 @@ class Parser {
     this.index--;
     return this.fail(['a literal', 'a property name', "'('", "'+'", "'-'", 'NOT']);
   }
-}
-
-function decimalLiteral(text: string, pos: number): Sql92Expr {
-  const digits = /[lL]$/.test(text) ? text.slice(0, -1) : text;
-  const value = BigInt(digits);
-  if (value > LONG_MAX) throw new Sql92SyntaxError(pos, [], `${text} is out of the range of a long`);
-  return value >= INT_MIN && value <= INT_MAX
-    ? { kind: 'int', value: Number(value) }
-    : { kind: 'long', value };
-}
-
-function floatLiteral(text: string, pos: number): Sql92Expr {
-  const value = Number(text);
-  // RocketMQ refuses values above Double.MAX_VALUE and below Double.MIN_VALUE (so 0.0 as well).
-  if (!Number.isFinite(value))
-    throw new Sql92SyntaxError(pos, [], `${text} is greater than Double.MAX_VALUE`);
-  if (value < DOUBLE_MIN_VALUE) throw new Sql92SyntaxError(pos, [], `${text} is less than Double.MIN_VALUE`);
-  return { kind: 'double', value };
 }
