@@ -1,8 +1,8 @@
 import type { IndexGeometry } from './index-file.js';
 import type { IndexQueryResult } from './index-service.js';
 
-/** What the index thread is started with. */
-export interface IndexWorkerData {
+/** Where one store keeps its index and its CommitLog. */
+export interface IndexStoreFiles {
   readonly indexDir: string;
   readonly geometry: IndexGeometry;
   readonly commitLogDir: string;
@@ -10,10 +10,12 @@ export interface IndexWorkerData {
 }
 
 /**
- * Requests to the index thread. `through`: the CommitLog offset the index must have taken before the
- * request runs (what reput has dispatched), so that a key is found once its message is consumable.
+ * What a store asks of its session on the index thread. `through`: the CommitLog offset the index must have
+ * taken before the request runs (what reput has dispatched), so that a key is found once its message is
+ * consumable.
  */
-export type IndexRequest =
+export type IndexOp =
+  | { readonly op: 'open'; readonly id: number; readonly files: IndexStoreFiles }
   | { readonly op: 'indexTo'; readonly end: number }
   | { readonly op: 'startFrom'; readonly id: number; readonly offset: number }
   | {
@@ -31,9 +33,8 @@ export type IndexRequest =
   | { readonly op: 'deleteExpired'; readonly id: number; readonly commitLogMinOffset: number }
   | { readonly op: 'close'; readonly id: number; readonly through: number };
 
-export type IndexReply =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'failed'; readonly error: string }
+/** A session's answer to a request, or a line it wants logged. */
+export type IndexSessionReply =
   | { readonly kind: 'done'; readonly id: number; readonly flushedTimestamp: number }
   | { readonly kind: 'found'; readonly id: number; readonly result: IndexQueryResult }
   | { readonly kind: 'error'; readonly id: number; readonly error: string }
@@ -43,3 +44,7 @@ export type IndexReply =
       readonly fields: Record<string, unknown>;
       readonly message: string;
     };
+
+/** On the wire, every message names the store's session on the shared thread. */
+export type IndexRequest = IndexOp & { readonly session: number };
+export type IndexReply = IndexSessionReply & { readonly session: number };

@@ -1,9 +1,8 @@
-import type { Worker } from 'node:worker_threads';
 import { RxRocketError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { startModuleWorker } from '../module-worker.js';
-import type { IndexReply, IndexRequest, IndexWorkerData } from './index-protocol.js';
+import type { IndexOp, IndexReply, IndexStoreFiles } from './index-protocol.js';
 import type { IndexQueryResult } from './index-service.js';
+import { type IndexWorkerHost, indexWorkerHost } from './index-worker-host.js';
 
 interface Pending {
   resolve(reply: IndexReply): void;
@@ -11,12 +10,13 @@ interface Pending {
 }
 
 /**
- * The store's side of the index thread (index-worker.ts). Building index entries costs the put path as much
- * as a ConsumeQueue entry and a third of encoding the record, so it runs on the machine's other core,
+ * A store's index, kept on the index thread (index-worker.ts). Building index entries costs the put path as
+ * much as a ConsumeQueue entry and a third of encoding the record, so it runs on the machine's other core,
  * reading the committed CommitLog from its files; the store only says how far it has dispatched.
  */
 export class IndexThread {
   private readonly pending = new Map<number, Pending>();
+  private readonly session: number;
   private nextId = 1;
   private flushedTs = 0;
   private dead: Error | undefined;
@@ -24,40 +24,25 @@ export class IndexThread {
   private closing = false;
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly host: IndexWorkerHost,
     private readonly logger: Logger,
   ) {
-    // A store left open (a test that fails midway) must not keep the process alive for its index.
-    worker.unref();
-    worker.on('message', (reply: IndexReply) => {
-      this.onReply(reply);
-    });
-    worker.on('error', (error) => {
-      this.fail(error);
-    });
-    worker.on('exit', (code) => {
-      this.fail(new RxRocketError('ERR_INDEX_THREAD', `the index thread exited (code ${code})`));
+    this.session = host.attach((reply) => {
+      if (reply instanceof Error) this.fail(reply);
+      else this.onReply(reply);
     });
   }
 
-  /** Starts the thread, which opens the index files; rejects when they cannot be opened. */
-  static start(data: IndexWorkerData, logger: Logger): Promise<IndexThread> {
-    const worker = startModuleWorker(new URL('./index-worker.js', import.meta.url), data);
-    return new Promise((resolve, reject) => {
-      const onFirst = (reply: IndexReply): void => {
-        if (reply.kind === 'log') return;
-        worker.off('message', onFirst);
-        worker.off('error', onError);
-        if (reply.kind === 'ready') resolve(new IndexThread(worker, logger));
-        else reject(new RxRocketError('ERR_INDEX_OPEN', reply.kind === 'failed' ? reply.error : 'no ready'));
-      };
-      const onError = (error: Error): void => {
-        worker.off('message', onFirst);
-        reject(error);
-      };
-      worker.on('message', onFirst);
-      worker.once('error', onError);
-    });
+  /** Opens the store's index files on the index thread; rejects when they cannot be opened. */
+  static async start(files: IndexStoreFiles, logger: Logger): Promise<IndexThread> {
+    const thread = new IndexThread(indexWorkerHost(), logger);
+    try {
+      await thread.request((id) => ({ op: 'open', id, files }));
+    } catch (error) {
+      thread.host.detach(thread.session);
+      throw new RxRocketError('ERR_INDEX_OPEN', error instanceof Error ? error.message : String(error));
+    }
+    return thread;
   }
 
   /** Store timestamp of the newest entry that reached the disk by the last flush. */
@@ -69,7 +54,7 @@ export class IndexThread {
   indexTo(end: number): void {
     if (this.dead !== undefined || end <= this.lastAnnounced) return;
     this.lastAnnounced = end;
-    this.post({ op: 'indexTo', end });
+    this.host.post({ op: 'indexTo', end, session: this.session });
   }
 
   /** Where reading starts after recovery. */
@@ -104,29 +89,25 @@ export class IndexThread {
     await this.request((id) => ({ op: 'deleteExpired', id, commitLogMinOffset }));
   }
 
-  /** Indexes everything before `through`, flushes and closes the files; the thread then ends. */
+  /** Indexes everything before `through`, flushes and closes the files; the session then ends. */
   async close(through: number): Promise<void> {
     if (this.dead !== undefined) return;
     this.closing = true;
     try {
       await this.request((id) => ({ op: 'close', id, through }));
     } finally {
-      await this.worker.terminate();
-      this.fail(new RxRocketError('ERR_INDEX_CLOSED', 'the index thread is closed'));
+      this.host.detach(this.session);
+      this.fail(new RxRocketError('ERR_INDEX_CLOSED', 'the index thread is closed for this store'));
     }
   }
 
-  private request(build: (id: number) => IndexRequest): Promise<IndexReply> {
+  private request(build: (id: number) => IndexOp): Promise<IndexReply> {
     if (this.dead !== undefined) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post(build(id));
+      this.host.post({ ...build(id), session: this.session });
     });
-  }
-
-  private post(request: IndexRequest): void {
-    this.worker.postMessage(request);
   }
 
   private onReply(reply: IndexReply): void {
@@ -134,7 +115,6 @@ export class IndexThread {
       this.logger[reply.level](reply.fields, reply.message);
       return;
     }
-    if (reply.kind === 'ready' || reply.kind === 'failed') return;
     const waiter = this.pending.get(reply.id);
     if (waiter === undefined) return;
     this.pending.delete(reply.id);

@@ -9,8 +9,8 @@ useTempDir('rxrocket-index-thread-', (path) => {
   dir = path;
 });
 
-const data = (maxIndexNum: number) => ({
-  indexDir: join(dir, 'index'),
+const data = (maxIndexNum: number, name = 'index') => ({
+  indexDir: join(dir, name),
   geometry: { maxHashSlotNum: 13, maxIndexNum },
   commitLogDir: join(dir, 'commitlog'),
   commitLogFileSize: 4096,
@@ -28,5 +28,15 @@ describe('IndexThread', () => {
     });
     await thread.close(0);
     await expect(thread.query(0, 'T', 'k', 10, 0, 1)).rejects.toThrow(/index thread/);
+  });
+
+  it('keeps stores apart on the shared thread: closing one leaves the other answering', async () => {
+    const first = await IndexThread.start(data(100, 'first'), silentLogger);
+    const second = await IndexThread.start(data(100, 'second'), silentLogger);
+    await first.close(0);
+    await expect(first.flush(0)).rejects.toThrow(/closed/);
+    await second.flush(0);
+    expect(await second.query(0, 'T', 'k', 10, 0, 1)).toMatchObject({ physicalOffsets: [] });
+    await second.close(0);
   });
 });
