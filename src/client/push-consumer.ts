@@ -5,7 +5,6 @@ import {
   catchError,
   concat,
   defer,
-  endWith,
   filter,
   finalize,
   from,
@@ -13,23 +12,20 @@ import {
   lastValueFrom,
   map,
   merge,
-  mergeMap,
-  of,
   share,
   switchMap,
   takeUntil,
-  tap,
 } from 'rxjs';
 import { MQClientError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseSql92 } from '../protocol/filter/sql92.js';
 import type { ConsumerData, SubscriptionData } from '../protocol/headers/client.js';
 import { type ClientInstance, acquireClientInstance } from './client-instance.js';
+import { consumeConcurrently } from './consume-concurrently.js';
 import { type ConsumerApi, createConsumerApi } from './consumer-api.js';
 import type { ConsumerMessage } from './consumer-message.js';
-import { type RouteLookup, createRemoteOffsetPort, createSendBackPort } from './consumer-ports.js';
-import { createLocalOffsetPort } from './local-offset-port.js';
-import { type OffsetStore, createOffsetStore } from './offset-store.js';
+import type { RouteLookup } from './consumer-ports.js';
+import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue, ProcessQueueStats } from './process-queue.js';
 import {
   type ConsumerEvent,
@@ -45,6 +41,7 @@ import {
   type PushConsumer,
   type SubscribeOptions,
 } from './push-consumer-api.js';
+import { createPushConsumerModelPorts } from './push-consumer-model-ports.js';
 import type { MessageQueue } from './queue-selector.js';
 import { RETRY_TOPIC_PREFIX } from './start-offset.js';
 import { type MessageSelector, byTag, subscriptionData, toSelector } from './subscription.js';
@@ -102,33 +99,14 @@ class PushConsumerImpl implements PushConsumer {
     this.api = createConsumerApi((address, request, timeoutMs) =>
       this.instance.remoting.invoke$(address, request, timeoutMs),
     );
-    const ports = { group: this.group, timeoutMs: this.instance.options.requestTimeoutMs };
-    const clustering = this.options.model === 'CLUSTERING';
-    this.offsets = createOffsetStore(
-      clustering
-        ? createRemoteOffsetPort(this.api, this.routes, ports)
-        : createLocalOffsetPort({
-            clientId: this.clientId,
-            group: this.group,
-            ...(userOptions.offsetStoreDir === undefined ? {} : { dir: userOptions.offsetStoreDir }),
-          }),
-      {
-        scheduler: this.instance.options.scheduler,
-        onError: (error, queue) => {
-          this.logger.warn(
-            { queue, error: String(error) },
-            'offset write failed; retried at the next persist',
-          );
-        },
-        ...(this.options.persistOffsetIntervalMs === undefined
-          ? {}
-          : { intervalMs: this.options.persistOffsetIntervalMs }),
-      },
-    );
-    // broadcasting has no retry topic: a retry is redelivered locally
-    this.sendBack$ = clustering
-      ? createSendBackPort(this.api, { ...ports, maxReconsumeTimes: this.options.maxReconsumeTimes })
-      : undefined;
+    ({ offsets: this.offsets, sendBack$: this.sendBack$ } = createPushConsumerModelPorts({
+      instance: this.instance,
+      api: this.api,
+      routes: this.routes,
+      options: this.options,
+      offsetStoreDir: userOptions.offsetStoreDir,
+      logger: this.logger,
+    }));
     this.persistLoop$ = this.offsets.persistLoop$().pipe(share());
     this.retryMessages$ = this.pipeline$(`${RETRY_TOPIC_PREFIX}${this.group}`, byTag(), 0).pipe(
       // a redelivery for a topic no longer subscribed goes back to the broker: on to its next try, or the DLQ
@@ -206,24 +184,7 @@ class PushConsumerImpl implements PushConsumer {
       return this.messages$(topic, expression, options).pipe(
         consumeOrderly(handler, concurrency, this.logger),
       );
-    return this.messages$(topic, expression).pipe(
-      mergeMap(
-        (message) =>
-          defer(() => handler(message)).pipe(
-            ignoreElements(),
-            endWith<ConsumeResult>({ message, status: 'CONSUME_SUCCESS' }),
-            tap(() => {
-              message.ack();
-            }),
-            catchError((error: unknown) => {
-              message.retry();
-              this.logger.debug({ msgId: message.msgId, error: String(error) }, 'handler failed; retried');
-              return of<ConsumeResult>({ message, status: 'RECONSUME_LATER', error });
-            }),
-          ),
-        concurrency,
-      ),
-    );
+    return this.messages$(topic, expression).pipe(consumeConcurrently(handler, concurrency, this.logger));
   }
 
   assignment(topic: string): readonly MessageQueue[] {
