@@ -1,7 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { ProtocolError } from '../errors.js';
 import { addressByteLength, readHost, writeHost } from './host-address.js';
-import { javaStringHashCode } from './java-hash.js';
 import { readLong, writeLong } from './long-field.js';
 import {
   BLANK_MAGIC,
@@ -14,7 +12,11 @@ import {
 } from './message.js';
 import { MessageIllegalError } from './message-illegal-error.js';
 import { createOffsetMsgId } from './msg-id.js';
-import { MessageProperty, decodeProperties, propertyValue } from './properties.js';
+import { decodeProperties } from './properties.js';
+import { spans } from './record-spans.js';
+
+// The store and the processors read records through this module, as they write them.
+export { type DispatchInfo, type RecordInfo, readDispatchInfo } from './record-dispatch-info.js';
 
 /** Field offsets of a record whose born and store hosts are IPv4 (the common case). */
 export const RecordLayout = {
@@ -129,66 +131,6 @@ export function writeBlank(target: Buffer, offset: number, length: number): void
   target.writeInt32BE(BLANK_MAGIC, offset + 4);
 }
 
-/** Offsets of the variable-position fields of the record at `offset`, bounds-checked against `end`. */
-interface Spans {
-  readonly size: number;
-  readonly sysFlag: number;
-  readonly bornHostAt: number;
-  readonly storeTimestampAt: number;
-  readonly storeHostAt: number;
-  readonly reconsumeAt: number;
-  readonly bodyAt: number;
-  readonly bodyLength: number;
-  readonly topicAt: number;
-  readonly topicLength: number;
-  readonly propsAt: number;
-  readonly propsLength: number;
-}
-
-function spans(buf: Buffer, offset: number, end: number): Spans {
-  if (offset + 48 > end) throw new ProtocolError(`record at ${offset} is truncated in its fixed header`);
-  const size = buf.readInt32BE(offset);
-  if (buf.readInt32BE(offset + 4) !== MESSAGE_MAGIC)
-    throw new ProtocolError(`record at ${offset} has a bad magic code`);
-  if (size < 91 || offset + size > end)
-    throw new ProtocolError(`record at ${offset} has an impossible size ${size}`);
-  const recordEnd = offset + size;
-  const sysFlag = buf.readInt32BE(offset + 36);
-  const bornHostAt = offset + 48;
-  const storeTimestampAt = bornHostAt + ((sysFlag & SysFlag.BORNHOST_V6) !== 0 ? 20 : 8);
-  const storeHostAt = storeTimestampAt + 8;
-  const reconsumeAt = storeHostAt + ((sysFlag & SysFlag.STOREHOST_V6) !== 0 ? 20 : 8);
-  const bodyLengthAt = reconsumeAt + 12;
-  if (bodyLengthAt + 4 > recordEnd) throw new ProtocolError(`record at ${offset} is too short for its hosts`);
-  const bodyLength = buf.readInt32BE(bodyLengthAt);
-  const bodyAt = bodyLengthAt + 4;
-  if (bodyLength < 0 || bodyAt + bodyLength + 1 > recordEnd)
-    throw new ProtocolError(`record at ${offset} has a bad body length`);
-  const topicAt = bodyAt + bodyLength + 1;
-  const topicLength = buf[topicAt - 1] ?? 0;
-  if (topicAt + topicLength + 2 > recordEnd)
-    throw new ProtocolError(`record at ${offset} has a bad topic length`);
-  const propsAt = topicAt + topicLength + 2;
-  const propsLength = buf.readInt16BE(propsAt - 2);
-  if (propsLength < 0 || propsAt + propsLength !== recordEnd) {
-    throw new ProtocolError(`record at ${offset} has a size that does not match its fields`);
-  }
-  return {
-    size,
-    sysFlag,
-    bornHostAt,
-    storeTimestampAt,
-    storeHostAt,
-    reconsumeAt,
-    bodyAt,
-    bodyLength,
-    topicAt,
-    topicLength,
-    propsAt,
-    propsLength,
-  };
-}
-
 export function decodeRecord(buf: Buffer, offset = 0): MessageExt {
   const s = spans(buf, offset, buf.length);
   const storeHost: HostAddress = readHost(buf, s.storeHostAt, (s.sysFlag & SysFlag.STOREHOST_V6) !== 0);
@@ -264,48 +206,4 @@ export function checkRecord(
   } catch (error) {
     return { kind: 'corrupt', reason: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/** What reput needs to build a ConsumeQueue entry, read in place. */
-export interface DispatchInfo {
-  readonly size: number;
-  readonly topic: string;
-  readonly queueId: number;
-  readonly queueOffset: number;
-  readonly physicalOffset: number;
-  readonly storeTimestamp: number;
-  readonly bornTimestamp: number;
-  readonly sysFlag: number;
-  readonly preparedTransactionOffset: number;
-  readonly tagsCode: number;
-  /** The encoded properties string; decodeProperties() it when more than the fields above are needed. */
-  readonly propertiesText: string;
-}
-
-/** A record's dispatch fields and the keys it is indexed by. */
-export interface RecordInfo extends DispatchInfo {
-  readonly keys: string | undefined;
-  readonly uniqKey: string | undefined;
-}
-
-/** `end` bounds the record when the buffer holds more after it (a reput chunk). */
-export function readDispatchInfo(buf: Buffer, offset: number, end = buf.length): RecordInfo {
-  const s = spans(buf, offset, end);
-  const propertiesText = buf.toString('utf8', s.propsAt, s.propsAt + s.propsLength);
-  const tags = propertyValue(propertiesText, MessageProperty.TAGS);
-  return {
-    size: s.size,
-    topic: buf.toString('utf8', s.topicAt, s.topicAt + s.topicLength),
-    queueId: buf.readInt32BE(offset + 12),
-    queueOffset: readLong(buf, offset + 20),
-    physicalOffset: readLong(buf, offset + 28),
-    storeTimestamp: readLong(buf, s.storeTimestampAt),
-    bornTimestamp: readLong(buf, offset + 40),
-    sysFlag: s.sysFlag,
-    preparedTransactionOffset: readLong(buf, s.reconsumeAt + 4),
-    tagsCode: tags === undefined ? 0 : javaStringHashCode(tags),
-    keys: propertyValue(propertiesText, MessageProperty.KEYS),
-    uniqKey: propertyValue(propertiesText, MessageProperty.UNIQ_KEY),
-    propertiesText,
-  };
 }
