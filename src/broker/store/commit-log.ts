@@ -1,10 +1,14 @@
 import { readLong } from '../../protocol/long-field.js';
 import { type PreparedRecord, writeBlank, writeRecord } from '../../protocol/message-codec.js';
-import { BLANK_MAGIC, SysFlag } from '../../protocol/message.js';
+import { SysFlag } from '../../protocol/message.js';
 import { MessageIllegalError } from '../../protocol/message-illegal-error.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
 import { DispatchBacklog } from './dispatch-backlog.js';
+import { type LogSpan, readLogSpans } from './read-log-spans.js';
+import { appendReplicatedBytes } from './replicated-append.js';
+
+export type { LogSpan } from './read-log-spans.js';
 
 /** Where a record landed. */
 export interface AppendedRecord {
@@ -14,14 +18,6 @@ export interface AppendedRecord {
   readonly storeTimestamp: number;
 }
 
-/** A span of the log to read: a ConsumeQueue entry or an index hit. */
-export interface LogSpan {
-  readonly physicalOffset: number;
-  readonly size: number;
-}
-
-/** The bytes between two records we still read in one go rather than issuing two reads. */
-const COALESCE_GAP = 64 * 1024;
 const END_OF_FILE_MIN_BLANK = 8;
 
 const queueKey = (topic: string, queueId: number): string => `${topic}-${queueId}`;
@@ -31,20 +27,6 @@ const takesQueueSlot = (sysFlag: number): boolean => {
   const tx = sysFlag & SysFlag.TRANSACTION_MASK;
   return tx !== SysFlag.TRANSACTION_PREPARED_TYPE && tx !== SysFlag.TRANSACTION_ROLLBACK_TYPE;
 };
-
-/** Store timestamp of the last whole record in `bytes` (records back to back from its start), else 0. */
-function lastStoreTimestampIn(bytes: Buffer): number {
-  let timestamp = 0;
-  let at = 0;
-  while (at + 72 <= bytes.length) {
-    const size = bytes.readInt32BE(at);
-    if (size <= 0 || at + size > bytes.length || bytes.readInt32BE(at + 4) === BLANK_MAGIC) break;
-    const bornV6 = (bytes.readInt32BE(at + 36) & SysFlag.BORNHOST_V6) !== 0;
-    timestamp = readLong(bytes, at + (bornV6 ? 68 : 56));
-    at += size;
-  }
-  return timestamp;
-}
 
 /**
  * The CommitLog: every message of every topic, appended in one order into fixed-size segments, in RocketMQ's
@@ -202,27 +184,9 @@ export class CommitLog {
     return appended;
   }
 
-  /**
-   * A slave's append: `bytes` are the master's CommitLog from `offset` on, within one segment, taken as they
-   * are (BLANK tails included) so both logs match byte for byte. Reput reads them back from the file.
-   */
-  async appendReplicated(offset: number, bytes: Buffer): Promise<void> {
-    if (offset !== this.wroteOffset && this.files.files.length > 0) {
-      throw new RangeError(`replicated bytes at ${offset}, but the log ends at ${this.wroteOffset}`);
-    }
-    if (bytes.length === 0) return;
-    const file = this.files.writableNow() ?? (await this.files.writable(offset));
-    if (file.fileFromOffset + file.wrotePosition !== offset || bytes.length > file.remaining) {
-      throw new RangeError(
-        `replicated bytes [${offset}, ${offset + bytes.length}) do not continue segment ${file.fileName}`,
-      );
-    }
-    file.append(bytes);
-    const timestamp = lastStoreTimestampIn(bytes);
-    if (timestamp > 0) {
-      file.lastStoreTimestamp = timestamp;
-      this.lastAppendTimestamp = timestamp;
-    }
+  /** A slave's append of the master's bytes, as they are: see appendReplicatedBytes. */
+  appendReplicated(offset: number, bytes: Buffer): Promise<void> {
+    return appendReplicatedBytes(this, offset, bytes);
   }
 
   /** Hands appended bytes to the file system; resolves with the committed offset. */
@@ -271,47 +235,9 @@ export class CommitLog {
     }
   }
 
-  /**
-   * The bytes of each span, in order, as views: spans close together in the log are read with one pread
-   * (a pull's messages usually sit near each other). A span no longer (or not yet) readable is left out.
-   */
-  async readSpans(spans: readonly LogSpan[]): Promise<Buffer[]> {
-    const out: Buffer[] = [];
-    let i = 0;
-    while (i < spans.length) {
-      const first = spans[i]!;
-      const file = this.files.findByOffset(first.physicalOffset);
-      if (file === undefined) {
-        i += 1;
-        continue;
-      }
-      const fileEnd = file.fileFromOffset + file.fileSize;
-      let j = i + 1;
-      let end = first.physicalOffset + first.size;
-      while (j < spans.length) {
-        const next = spans[j]!;
-        if (next.physicalOffset < first.physicalOffset || next.physicalOffset > end + COALESCE_GAP) break;
-        if (next.physicalOffset + next.size > fileEnd) break;
-        end = Math.max(end, next.physicalOffset + next.size);
-        j += 1;
-      }
-      if (!file.acquire()) {
-        i = j;
-        continue;
-      }
-      try {
-        const bytes = await file.read(first.physicalOffset - file.fileFromOffset, end - first.physicalOffset);
-        for (let k = i; k < j; k++) {
-          const span = spans[k]!;
-          const from = span.physicalOffset - first.physicalOffset;
-          if (from + span.size <= bytes.length) out.push(bytes.subarray(from, from + span.size));
-        }
-      } finally {
-        file.release();
-      }
-      i = j;
-    }
-    return out;
+  /** The bytes of each span, in order, as views, reading nearby spans together: see readLogSpans. */
+  readSpans(spans: readonly LogSpan[]): Promise<Buffer[]> {
+    return readLogSpans(this.files, spans);
   }
 
   /** Store timestamp of the record at `physicalOffset` (ConsumeQueue time search), -1 if unreadable. */
