@@ -2,7 +2,8 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConsumeQueue } from './consume-queue.js';
 
-export { ConsumeQueue, type ConsumeQueueEntry } from './consume-queue.js';
+export { ConsumeQueue } from './consume-queue.js';
+export type { ConsumeQueueEntry } from './consume-queue-entry.js';
 
 /** Queue directories are canonical decimal ints; anything else (a stray file, "007") is not a queue. */
 const QUEUE_DIR = /^(0|[1-9]\d{0,9})$/;

@@ -1,26 +1,16 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RxRocketError } from '../../errors.js';
-import { readLong, writeLong } from '../../protocol/long-field.js';
 import type { MappedFile } from './mapped-file.js';
 import { MappedFileQueue } from './mapped-file-queue.js';
-
-/** long commitLogOffset, int size, long tagsCode. */
-const UNIT = 20;
-/** About 64 KiB of whole entries, for write buffers and recovery reads alike. */
-const CHUNK = UNIT * 3276;
-const TWO_32 = 4294967296;
-
-export interface ConsumeQueueEntry {
-  readonly queueOffset: number;
-  readonly physicalOffset: number;
-  readonly size: number;
-  readonly tagsCode: number;
-}
-
-type EntryTest = (physicalOffset: number, size: number) => boolean;
-const isBlank: EntryTest = (physicalOffset, size) => physicalOffset === 0 && size === 0;
-const isValid: EntryTest = (physicalOffset, size) => physicalOffset >= 0 && size > 0;
+import {
+  type ConsumeQueueEntry,
+  ENTRY_CHUNK,
+  ENTRY_SIZE,
+  readEntries,
+  writeEntry,
+} from './consume-queue-entry.js';
+import { isBlank, isValid, scan } from './consume-queue-scan.js';
 
 /**
  * One topic-queue's index into the CommitLog (RocketMQ's ConsumeQueue): entry L of the log sits at byte
@@ -41,17 +31,17 @@ export class ConsumeQueue {
 
   /** Opens the queue's segments; positions stay at "every segment full" until `recover()`. */
   static async load(dir: string, topic: string, queueId: number, fileSize: number): Promise<ConsumeQueue> {
-    if (!Number.isSafeInteger(fileSize) || fileSize <= 0 || fileSize % UNIT !== 0) {
+    if (!Number.isSafeInteger(fileSize) || fileSize <= 0 || fileSize % ENTRY_SIZE !== 0) {
       throw new RxRocketError('ERR_STORE_CONFIG', `ConsumeQueue file size ${fileSize}: not a multiple of 20`);
     }
     const files = await MappedFileQueue.load(join(dir, topic, String(queueId)), fileSize, {
-      chunkSize: CHUNK,
+      chunkSize: ENTRY_CHUNK,
       prepareNext: false,
     });
     const queue = new ConsumeQueue(topic, queueId, files);
     const first = files.first;
     if (first !== undefined)
-      queue.minLogical = (first.fileFromOffset + (await scan(first, 0, isBlank))) / UNIT;
+      queue.minLogical = (first.fileFromOffset + (await scan(first, 0, isBlank))) / ENTRY_SIZE;
     return queue;
   }
 
@@ -65,7 +55,7 @@ export class ConsumeQueue {
   }
 
   get nextOffset(): number {
-    return Math.max(this.files.wroteOffset / UNIT, this.minLogical);
+    return Math.max(this.files.wroteOffset / ENTRY_SIZE, this.minLogical);
   }
 
   get maxPhysicalEnd(): number {
@@ -115,14 +105,14 @@ export class ConsumeQueue {
     let last = files.length - 1;
     while (last > 0 && (await scan(files[last]!, 0, isValid)) === 0) last--;
     const start = Math.max(0, last - 2);
-    let end = files[start]?.fileFromOffset ?? this.minLogical * UNIT;
+    let end = files[start]?.fileFromOffset ?? this.minLogical * ENTRY_SIZE;
     for (let i = start; i <= last; i++) {
       const file = files[i]!;
       const from = i === 0 ? await scan(file, 0, isBlank) : 0;
       const stop = await scan(file, from, isValid);
       if (i === 0) {
         // Blanks with nothing after them leave an empty queue at the segment start.
-        this.minLogical = (file.fileFromOffset + (stop === from ? 0 : from)) / UNIT;
+        this.minLogical = (file.fileFromOffset + (stop === from ? 0 : from)) / ENTRY_SIZE;
         if (stop === from) {
           end = file.fileFromOffset;
           break;
@@ -132,7 +122,7 @@ export class ConsumeQueue {
       if (stop < file.fileSize) break;
     }
     await this.files.truncateTo(end);
-    this.minLogical = Math.min(this.minLogical, end / UNIT);
+    this.minLogical = Math.min(this.minLogical, end / ENTRY_SIZE);
     this.lastPhysicalEnd = await this.lastEnd();
   }
 
@@ -141,22 +131,22 @@ export class ConsumeQueue {
     await this.files.commit();
     const cut = await this.firstReached((e) => e.physicalOffset + e.size > commitLogEnd);
     if (cut === this.maxOffset) return;
-    await this.files.truncateTo(cut * UNIT);
+    await this.files.truncateTo(cut * ENTRY_SIZE);
     this.minLogical = Math.min(this.minLogical, cut);
     this.lastPhysicalEnd = await this.lastEnd();
   }
 
   async deleteExpired(commitLogMinOffset: number): Promise<void> {
     await this.settle();
-    const perFile = this.files.fileSize / UNIT;
+    const perFile = this.files.fileSize / ENTRY_SIZE;
     let keepFrom = 0;
     for (const file of this.files.files.slice(0, -1)) {
-      const last = await this.entryAt(file.fileFromOffset / UNIT + perFile - 1);
+      const last = await this.entryAt(file.fileFromOffset / ENTRY_SIZE + perFile - 1);
       if (last === undefined || last.physicalOffset >= commitLogMinOffset) break;
       keepFrom = file.fileFromOffset + this.files.fileSize;
     }
     // Raised before the files go, so a concurrent read() never aims at a deleted segment.
-    this.minLogical = Math.max(this.minLogical, keepFrom / UNIT);
+    this.minLogical = Math.max(this.minLogical, keepFrom / ENTRY_SIZE);
     await this.files.deleteHead((file) => file.fileFromOffset < keepFrom);
     const min = await this.firstReached((e) => e.physicalOffset >= commitLogMinOffset);
     this.minLogical = Math.max(this.minLogical, min);
@@ -181,7 +171,7 @@ export class ConsumeQueue {
 
   private putNow(entry: ConsumeQueueEntry): boolean | Promise<boolean> {
     const file = this.files.writableNow();
-    if (file !== undefined && entry.queueOffset * UNIT === file.fileFromOffset + file.wrotePosition) {
+    if (file !== undefined && entry.queueOffset * ENTRY_SIZE === file.fileFromOffset + file.wrotePosition) {
       this.append(file, entry);
       return true;
     }
@@ -190,7 +180,7 @@ export class ConsumeQueue {
   }
 
   private async putSlow(entry: ConsumeQueueEntry): Promise<boolean> {
-    const at = entry.queueOffset * UNIT;
+    const at = entry.queueOffset * ENTRY_SIZE;
     if (this.files.last !== undefined && at > this.files.wroteOffset) {
       this.minLogical = entry.queueOffset;
       await this.files.destroy();
@@ -207,13 +197,8 @@ export class ConsumeQueue {
   }
 
   private append(file: MappedFile, entry: ConsumeQueueEntry): void {
-    const { buffer, offset } = file.reserve(UNIT);
-    writeLong(buffer, offset, entry.physicalOffset);
-    buffer.writeInt32BE(entry.size, offset + 8);
-    // Not writeLong: tag hash codes are negative half the time, and its BigInt path would allocate per put.
-    const high = Math.floor(entry.tagsCode / TWO_32);
-    buffer.writeInt32BE(high, offset + 12);
-    buffer.writeUInt32BE(entry.tagsCode - high * TWO_32, offset + 16);
+    const { buffer, offset } = file.reserve(ENTRY_SIZE);
+    writeEntry(buffer, offset, entry);
     this.lastPhysicalEnd = entry.physicalOffset + entry.size;
   }
 
@@ -233,22 +218,13 @@ export class ConsumeQueue {
   /** Entries [start, start + count), cut at the end of start's segment. */
   private async readAt(start: number, count: number): Promise<ConsumeQueueEntry[]> {
     if (count <= 0) return [];
-    const at = start * UNIT;
+    const at = start * ENTRY_SIZE;
     const file = this.files.findByOffset(at);
     if (!file?.acquire()) return [];
     try {
       const position = at - file.fileFromOffset;
-      const bytes = await file.readWritten(position, Math.min(count * UNIT, file.fileSize - position));
-      const entries: ConsumeQueueEntry[] = [];
-      for (let i = 0; i + UNIT <= bytes.length; i += UNIT) {
-        entries.push({
-          queueOffset: start + i / UNIT,
-          physicalOffset: readLong(bytes, i),
-          size: bytes.readInt32BE(i + 8),
-          tagsCode: readLong(bytes, i + 12),
-        });
-      }
-      return entries;
+      const bytes = await file.readWritten(position, Math.min(count * ENTRY_SIZE, file.fileSize - position));
+      return readEntries(bytes, start);
     } finally {
       file.release();
     }
@@ -286,20 +262,4 @@ export class ConsumeQueue {
     }
     return low;
   }
-}
-
-/**
- * Walks a segment's raw bytes (positions are unknown before recovery) from `from` while `keepGoing` holds
- * for each entry; returns the position of the first entry where it does not, or the file size.
- */
-async function scan(file: MappedFile, from: number, keepGoing: EntryTest): Promise<number> {
-  let position = from;
-  // Small first: most scans end at the first entry or two (load's blank check, a fresh segment).
-  for (let length = UNIT * 64; position < file.fileSize; length = Math.min(length * 2, CHUNK)) {
-    const chunk = await file.readRaw(position, length);
-    for (let i = 0; i + UNIT <= chunk.length; i += UNIT, position += UNIT) {
-      if (!keepGoing(readLong(chunk, i), chunk.readInt32BE(i + 8))) return position;
-    }
-  }
-  return file.fileSize;
 }

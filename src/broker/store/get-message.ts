@@ -1,5 +1,6 @@
 import type { CommitLog } from './commit-log.js';
-import type { ConsumeQueue, ConsumeQueueEntry } from './consume-queue.js';
+import type { ConsumeQueue } from './consume-queue.js';
+import type { ConsumeQueueEntry } from './consume-queue-entry.js';
 
 /** RocketMQ's GetMessageStatus. */
 export type GetMessageStatus =

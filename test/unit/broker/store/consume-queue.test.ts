@@ -2,7 +2,8 @@ import { mkdir, open, readFile, readdir, stat, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConsumeQueue, type ConsumeQueueEntry } from '../../../../src/broker/store/consume-queue.js';
+import { ConsumeQueue } from '../../../../src/broker/store/consume-queue.js';
+import type { ConsumeQueueEntry } from '../../../../src/broker/store/consume-queue-entry.js';
 import { ConsumeQueueTable } from '../../../../src/broker/store/consume-queue-table.js';
 import { useTempDir } from '../../../helpers/temp-dir.js';
 
