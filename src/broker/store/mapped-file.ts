@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, unlink } from 'node:fs/promises';
-import { WriteBuffer, sliceFrom } from './write-buffer.js';
+import { CommitWrites } from './commit-writes.js';
+import { WriteBuffer } from './write-buffer.js';
 
 /** RocketMQ's UtilAll.offset2FileName: the segment's first global offset as 20 zero-padded digits. */
 export const offsetToFileName = (offset: number): string => String(offset).padStart(20, '0');
@@ -29,16 +30,8 @@ export class MappedFile {
   /** Store timestamp of the last record appended, for the checkpoint and time-based retention. */
   lastStoreTimestamp = 0;
 
-  private readonly dsync: boolean;
   private readonly buffer: WriteBuffer;
-  /** End of the bytes handed to a write (>= committedPosition while writes are in flight). */
-  private submitted = 0;
-  /** Writes in submission order, until a contiguous run of finished ones moves committedPosition. */
-  private writes: { readonly end: number; done: boolean }[] = [];
-  private readonly running = new Set<Promise<void>>();
-  private waiters: { readonly end: number; resolve(position: number): void; reject(error: unknown): void }[] =
-    [];
-  private failed = false;
+  private readonly writes: CommitWrites;
   private flushing: Promise<void> = Promise.resolve();
   private refs = 1;
   private destroyRequested = false;
@@ -53,7 +46,7 @@ export class MappedFile {
     options: MappedFileOptions,
   ) {
     this.buffer = new WriteBuffer(options.chunkSize ?? 4 * 1024 * 1024);
-    this.dsync = options.dsync === true;
+    this.writes = new CommitWrites(handle, this.buffer, this, options.dsync === true);
   }
 
   /**
@@ -114,78 +107,12 @@ export class MappedFile {
 
   /** Writes handed to the file system and not yet finished. */
   get writesInFlight(): number {
-    return this.running.size;
+    return this.writes.inFlight;
   }
 
-  /**
-   * Hands the bytes appended since the last commit to the file in one positional write, without waiting
-   * for earlier writes: several may be in flight (a disk answers concurrent writes faster than serial ones),
-   * and committedPosition moves only over a contiguous run of finished ones. Resolves once everything
-   * appended before the call is committed. A failed write (ENOSPC, EIO) rejects, and the next call writes
-   * everything uncommitted again.
-   */
-  async commit(): Promise<number> {
-    if (this.failed) await this.restartAfterFailure();
-    const to = this.wrotePosition;
-    if (to > this.submitted) this.submit(this.submitted, to);
-    if (this.committedPosition >= to) return this.committedPosition;
-    return new Promise<number>((resolve, reject) => {
-      this.waiters.push({ end: to, resolve, reject });
-    });
-  }
-
-  private submit(from: number, to: number): void {
-    this.submitted = to;
-    const write = { end: to, done: false };
-    this.writes.push(write);
-    const views = this.buffer.views(from - this.committedPosition, to - this.committedPosition);
-    const running: Promise<void> = this.writeFully(views, from)
-      .then(
-        () => {
-          write.done = true;
-          this.advance();
-        },
-        (error: unknown) => {
-          this.failed = true;
-          const waiters = this.waiters;
-          this.waiters = [];
-          for (const waiter of waiters) waiter.reject(error);
-        },
-      )
-      .finally(() => this.running.delete(running));
-    this.running.add(running);
-  }
-
-  private async writeFully(views: readonly Buffer[], position: number): Promise<void> {
-    let length = 0;
-    for (const view of views) length += view.length;
-    let written = 0;
-    while (written < length) {
-      const { bytesWritten } = await this.handle.writev(sliceFrom(views, written), position + written);
-      written += bytesWritten;
-    }
-  }
-
-  private advance(): void {
-    let end = this.committedPosition;
-    while (this.writes[0]?.done === true) end = this.writes.shift()!.end;
-    if (end === this.committedPosition) return;
-    this.buffer.consume(end - this.committedPosition);
-    this.committedPosition = end;
-    if (this.dsync) this.flushedPosition = end;
-    while (this.waiters[0] !== undefined && this.waiters[0].end <= end) this.waiters.shift()!.resolve(end);
-  }
-
-  /** After a failed write: let the others finish, then treat everything past committedPosition as unwritten. */
-  private async restartAfterFailure(): Promise<void> {
-    await this.settle();
-    this.failed = false;
-    this.writes = [];
-    this.submitted = this.committedPosition;
-  }
-
-  private async settle(): Promise<void> {
-    await Promise.allSettled([...this.running]);
+  /** Hands what was appended to the file, several writes in flight at once: see CommitWrites.commit. */
+  commit(): Promise<number> {
+    return this.writes.commit();
   }
 
   /** fdatasync of everything committed so far; resolves with the new flushed position. */
@@ -251,11 +178,9 @@ export class MappedFile {
    * beyond the new end for records.
    */
   async resetTo(position: number): Promise<void> {
-    await this.settle();
+    await this.writes.settle();
     this.buffer.clear();
-    this.writes = [];
-    this.failed = false;
-    this.submitted = position;
+    this.writes.restartAt(position);
     if (position < this.fileSize) {
       await this.handle.truncate(position);
       await this.handle.truncate(this.fileSize);
@@ -289,7 +214,7 @@ export class MappedFile {
       });
       await this.released;
     }
-    await this.settle();
+    await this.writes.settle();
     await this.flushing;
     await this.handle.close().catch(() => undefined);
   }
