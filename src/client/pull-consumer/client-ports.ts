@@ -16,7 +16,7 @@ import { createPullPort } from '../pull-port.js';
 import type { PullRequest, PullResult } from '../pull-loop.js';
 import { toSubscribeQueues } from '../topic-route.js';
 import type { TopicSubscription } from './assignment.js';
-import type { PullConsumerPorts } from './pull-consumer-core.js';
+import type { PullConsumerPorts } from './pull-consumer-core-types.js';
 
 export interface ClientPullConsumerPortsOptions {
   readonly group: string;

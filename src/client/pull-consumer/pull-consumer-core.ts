@@ -13,50 +13,18 @@ import {
   timer,
 } from 'rxjs';
 import { MQClientError } from '../../errors.js';
-import type { MessageExt } from '../../protocol/message.js';
 import type { PulledMessage } from '../consumer-message.js';
-import type { OffsetStorePort } from '../offset-store.js';
 import type { PullConsumer } from '../pull-consumer.js';
-import type { PullRequest, PullResult } from '../pull-loop.js';
 import type { MessageQueue } from '../queue-selector.js';
 import { compareQueues, queueKey } from '../rebalance/rebalance.js';
 import { startOffset$ } from '../start-offset.js';
 import { type MessageSelector, toSelector } from '../subscription.js';
-import {
-  type AssignmentSettings,
-  type GroupMembershipPorts,
-  PullAssignment,
-  type TopicSubscription,
-} from './assignment.js';
+import { PullAssignment } from './assignment.js';
 import { ConsumedOffsets } from './consumed-offsets.js';
 import { type FeedRun, createFetchBuffer } from './fetch-buffer.js';
 import { messageIterable } from './message-iterable.js';
+import type { PullConsumerPorts, PullConsumerSettings } from './pull-consumer-core-types.js';
 import { type QueueSeek, queueFeeds$ } from './queue-feeds.js';
-
-/** Everything the pull consumer asks of brokers and the client instance; specs give fakes. */
-export interface PullConsumerPorts extends GroupMembershipPorts {
-  pull$(request: PullRequest, subscription: TopicSubscription): Observable<PullResult<MessageExt>>;
-  /** Committed offsets: on the broker (clustering) or in a local file (broadcasting). */
-  readonly offsets: OffsetStorePort;
-  minOffset$(queue: MessageQueue): Observable<number>;
-  maxOffset$(queue: MessageQueue): Observable<number>;
-  searchOffset$(queue: MessageQueue, timestamp: number): Observable<number>;
-  queues$(topic: string): Observable<readonly MessageQueue[]>;
-  /** UNREGISTER_CLIENT, once subscribe() joined the group. */
-  leave$(): Observable<void>;
-  /** Gives the connections back; the last call. */
-  release(): Promise<void>;
-}
-
-export interface PullConsumerSettings extends Omit<AssignmentSettings, 'onRevoked'> {
-  readonly consumeTimestamp: number;
-  readonly autoCommit: boolean;
-  readonly autoCommitIntervalMs: number;
-  readonly pullBatchSize: number;
-  readonly pullThresholdForQueue: number;
-  readonly pullThresholdSizeForQueue: number;
-  readonly pollTimeoutMs: number;
-}
 
 export function createPullConsumerCore(
   ports: PullConsumerPorts,

@@ -4,11 +4,11 @@ import { NEVER, type Observable, asyncScheduler, filter, firstValueFrom, of, thr
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PullConsumer } from '../../../../src/client/pull-consumer.js';
 import type { TopicSubscription } from '../../../../src/client/pull-consumer/assignment.js';
-import {
-  type PullConsumerPorts,
-  type PullConsumerSettings,
-  createPullConsumerCore,
-} from '../../../../src/client/pull-consumer/pull-consumer-core.js';
+import { createPullConsumerCore } from '../../../../src/client/pull-consumer/pull-consumer-core.js';
+import type {
+  PullConsumerPorts,
+  PullConsumerSettings,
+} from '../../../../src/client/pull-consumer/pull-consumer-core-types.js';
 import type { PullRequest, PullResult } from '../../../../src/client/pull-loop.js';
 import type { MessageQueue } from '../../../../src/client/queue-selector.js';
 import { queueKey } from '../../../../src/client/rebalance/rebalance.js';
