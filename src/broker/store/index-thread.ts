@@ -104,9 +104,12 @@ export class IndexThread {
   private request(build: (id: number) => IndexOp): Promise<IndexReply> {
     if (this.dead !== undefined) return Promise.reject(this.dead);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    this.host.hold();
+    return new Promise<IndexReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.host.post({ ...build(id), session: this.session });
+    }).finally(() => {
+      this.host.release();
     });
   }
 

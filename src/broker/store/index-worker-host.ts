@@ -12,10 +12,9 @@ type Listener = (reply: IndexReply | Error) => void;
 export class IndexWorkerHost {
   private readonly listeners = new Map<number, Listener>();
   private nextSession = 1;
+  private holds = 0;
 
   constructor(private readonly worker: Worker) {
-    // Stores left open (a test that fails midway) must not keep the process alive for their index.
-    worker.unref();
     worker.on('message', (reply: IndexReply) => {
       this.listeners.get(reply.session)?.(reply);
     });
@@ -25,6 +24,10 @@ export class IndexWorkerHost {
     worker.on('exit', (code) => {
       this.end(new RxRocketError('ERR_INDEX_THREAD', `the index thread exited (code ${code})`));
     });
+    // After the listeners, which ref the thread again: a process whose stores are closed (or left open by a
+    // test that failed midway) must be able to exit with the thread idle. Requests waiting for an answer hold
+    // it (`hold`), or a process awaiting one would exit under it.
+    worker.unref();
   }
 
   /** A new session; `listener` hears its replies, or the error that ended the thread. */
@@ -40,6 +43,15 @@ export class IndexWorkerHost {
 
   post(request: IndexRequest): void {
     this.worker.postMessage(request);
+  }
+
+  /** Keeps the process alive until the matching `release`: an answer is awaited. */
+  hold(): void {
+    if (this.holds++ === 0) this.worker.ref();
+  }
+
+  release(): void {
+    if (--this.holds === 0) this.worker.unref();
   }
 
   private end(error: Error): void {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IndexThread } from '../../../../src/broker/store/index-thread.js';
@@ -38,5 +39,16 @@ describe('IndexThread', () => {
     await second.flush(0);
     expect(await second.query(0, 'T', 'k', 10, 0, 1)).toMatchObject({ physicalOffsets: [] });
     await second.close(0);
+  });
+
+  it('keeps its process alive while an answer is awaited, and lets it exit once its stores are closed', () => {
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'test/fixtures/store/index-thread-child.ts', dir],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(child.error).toBeUndefined();
+    expect(child.stdout.split('\n')).toEqual(['flushed', 'closed', '']);
+    expect(child.status).toBe(0);
   });
 });
