@@ -1,5 +1,5 @@
 import { readDispatchInfo } from '../../protocol/message-codec.js';
-import { BLANK_MAGIC, MESSAGE_MAGIC } from '../../protocol/message.js';
+import { NoRecord, recordSizeAt } from '../../protocol/record-frame.js';
 import type { CommitLogReader } from './commit-log-reader.js';
 import { indexKeysOf } from './index-keys.js';
 import type { IndexService } from './index-service.js';
@@ -62,27 +62,28 @@ export class IndexBuilder {
     }
     const buf = this.buffer;
     let at = 0;
-    while (at + 8 <= read) {
-      const size = buf.readInt32BE(at);
-      const magic = buf.readInt32BE(at + 4);
-      if (magic === BLANK_MAGIC) {
+    for (;;) {
+      const size = recordSizeAt(buf, at, read);
+      if (size === NoRecord.BLANK) {
         this.position = this.reader.segmentStart(from) + this.reader.fileSize;
         return true;
       }
-      if (magic !== MESSAGE_MAGIC || size <= 0) {
+      if (size === NoRecord.NOT_A_RECORD) {
         if (this.stuckAt !== from + at) {
           this.stuckAt = from + at;
           this.logError(
-            { offset: from + at, size, magic },
+            { offset: from + at, size: buf.readInt32BE(at), magic: buf.readInt32BE(at + 4) },
             'index building found bytes that are not a record',
           );
         }
         this.position = from + at;
         return false;
       }
-      if (at + size > read) {
+      if (size === NoRecord.PARTIAL) {
         // A record larger than the buffer is read whole on the next step.
-        if (at === 0 && size > buf.length) this.buffer = Buffer.allocUnsafe(size);
+        if (at === 0 && read >= 8 && buf.readInt32BE(0) > buf.length) {
+          this.buffer = Buffer.allocUnsafe(buf.readInt32BE(0));
+        }
         break;
       }
       const info = readDispatchInfo(buf, at, at + size);

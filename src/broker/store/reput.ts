@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger.js';
 import { type DispatchInfo, readDispatchInfo } from '../../protocol/message-codec.js';
-import { BLANK_MAGIC, MESSAGE_MAGIC, SysFlag } from '../../protocol/message.js';
+import { SysFlag } from '../../protocol/message.js';
+import { NoRecord, recordSizeAt } from '../../protocol/record-frame.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 
@@ -79,22 +80,25 @@ export class Reput {
   }> {
     const dispatched: DispatchInfo[] = [];
     let at = 0;
-    while (at + 8 <= chunk.length) {
-      const size = chunk.readInt32BE(at);
-      const magic = chunk.readInt32BE(at + 4);
-      if (magic === BLANK_MAGIC) {
+    for (;;) {
+      const size = recordSizeAt(chunk, at, chunk.length);
+      if (size === NoRecord.BLANK) {
         const fileSize = this.commitLog.fileSize;
         const start = this.reputFromOffset + at;
         return { consumed: at, jumpTo: start - (start % fileSize) + fileSize, dispatched };
       }
-      if (magic !== MESSAGE_MAGIC || size <= 0) {
+      if (size === NoRecord.NOT_A_RECORD) {
         this.logger.error(
-          { offset: this.reputFromOffset + at, size, magic },
+          {
+            offset: this.reputFromOffset + at,
+            size: chunk.readInt32BE(at),
+            magic: chunk.readInt32BE(at + 4),
+          },
           'reput found bytes that are not a record below the committed offset; dispatch stops here',
         );
         break;
       }
-      if (at + size > chunk.length) break;
+      if (size === NoRecord.PARTIAL) break;
       const pending = this.dispatchOne(readDispatchInfo(chunk, at, at + size), dispatched);
       if (pending !== undefined) await pending;
       at += size;
