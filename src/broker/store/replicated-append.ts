@@ -1,5 +1,6 @@
 import { readLong } from '../../protocol/long-field.js';
-import { BLANK_MAGIC, SysFlag } from '../../protocol/message.js';
+import { SysFlag } from '../../protocol/message.js';
+import { recordSizeAt } from '../../protocol/record-frame.js';
 import type { MappedFileQueue } from './mapped-file-queue.js';
 
 /** The part of a CommitLog a replicated append moves. */
@@ -12,9 +13,9 @@ export interface ReplicaLog {
 function lastStoreTimestampIn(bytes: Buffer): number {
   let timestamp = 0;
   let at = 0;
-  while (at + 72 <= bytes.length) {
-    const size = bytes.readInt32BE(at);
-    if (size <= 0 || at + size > bytes.length || bytes.readInt32BE(at + 4) === BLANK_MAGIC) break;
+  for (;;) {
+    const size = recordSizeAt(bytes, at, bytes.length);
+    if (size < 0) break;
     const bornV6 = (bytes.readInt32BE(at + 36) & SysFlag.BORNHOST_V6) !== 0;
     timestamp = readLong(bytes, at + (bornV6 ? 68 : 56));
     at += size;
